@@ -1,0 +1,379 @@
+"""Normalise bibliographic fields so that the same reference exported by two databases compares equal.
+
+Each function takes one raw value (a cell of the input frame, possibly missing) and returns a
+canonical form. Missing or unusable values come back as ``""`` (text) or ``None`` (numbers), so
+that comparisons can tell "absent" from "different": an absent field never counts against a
+pair, a different one does.
+
+The rules follow what database exports actually do to a reference (see the McKeown & Mir 2021
+sets in ``tests/data/dedup``): MEDLINE wraps translated titles in brackets and appends
+"[Chinese]" or "[Erratum appears in ...]"; Embase appends ".Conference: ..." to the journal;
+Ovid abbreviates page ranges ("73-6"); BibTeX escapes diacritics and HTML entities.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+
+# Languages that MEDLINE and Embase put in brackets after a translated title ("[Chinese]").
+_LANGUAGES = (
+    "afrikaans arabic bulgarian catalan chinese croatian czech danish dutch english estonian "
+    "finnish french georgian german greek hebrew hungarian icelandic indonesian italian japanese "
+    "korean latvian lithuanian malay norwegian persian polish portuguese romanian russian "
+    "serbian slovak slovene slovenian spanish swedish thai turkish ukrainian vietnamese"
+).split()
+_LANGUAGE_TAG = re.compile(
+    r"\[\s*(?:in\s+)?(?:" + "|".join(_LANGUAGES) + r")(?:\s*(?:,|and|&)\s*[a-z]+)*\s*\]",
+    re.IGNORECASE,
+)
+# MEDLINE notes appended to the *original* article's title. They are annotations, not part of
+# the title, and may be cut off by the export's field length limit (hence ``(?:\]|$)``).
+_MEDLINE_NOTE = re.compile(
+    r"\[\s*(?:erratum|corrected|retraction|retracted|comment|update|republished|expression of"
+    r"|summary for patients|see comment|reprint|partial retraction)\b[^\]]*(?:\]|$)",
+    re.IGNORECASE,
+)
+# Embase marks letters "(multiple letters)" and numbers them "[1]"; neither is in the title.
+_LETTER_MARK = re.compile(r"\(\s*multiple letters\s*\)|\[\s*\d{1,2}\s*\]\W*$", re.IGNORECASE)
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d",
+     "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "Th"}
+)
+_HTML_TAG = re.compile(r"<[^>]{1,40}>")
+_LATEX_ACCENT = re.compile(r"\{\\.\s*\{?(\w)\}?\}|\\[`'^\"~=.uvHckr]\{?(\w)\}?")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_DIGITS = re.compile(r"\d+")
+# Roman numerals that number parts, phases and series; only read after these words so that
+# the pronoun "I" and the letter "v" in ordinary titles are not taken for numbers.
+_ROMAN_CONTEXT = re.compile(
+    r"\b(?:part|phase|type|stage|grade|class|series|volume|vol|section|trial|study|report)"
+    r"\s+(i{1,3}|iv|v|vi{1,3}|ix|x)\b"
+)
+_ROMAN_VALUE = {
+    "i": 1,
+    "ii": 2,
+    "iii": 3,
+    "iv": 4,
+    "v": 5,
+    "vi": 6,
+    "vii": 7,
+    "viii": 8,
+    "ix": 9,
+    "x": 10,
+}
+
+# Words dropped from journal names before comparing them: abbreviation lists (ISO 4, NLM)
+# leave them out, so "J Am Soc Nephrol" must meet "Journal of the American Society of ...".
+_JOURNAL_STOPWORDS = frozenset(
+    "the of and for in on de la le les der die das und y e del della di du des an a".split()
+)
+# Embase appends the meeting to the journal ("Blood.Conference: 53rd ASH Annual Meeting").
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_CONFERENCE_SUFFIX = re.compile(r"[.:;,]?\s*(?:conference|congress|meeting)\s*:.*$", re.IGNORECASE)
+
+# What kind of item a title announces. An erratum, a reply or a retraction notice shares its
+# title with the article it concerns; merging the two would drop one of them from the review.
+_KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "erratum",
+        re.compile(
+            r"^\W*(?:erratum|errata|corrigend(?:um|a)|correction(?:s)?|addendum|"
+            r"notice of (?:correction|erratum))\b"
+            r"|\(\s*vol\.?\s*\d+\s*,\s*p(?:g|p|age)?\.?\s*\w+"
+            r"|\((?:[^()]|\([^()]*\))*\(\s*(?:19|20)\d\d\s*\)\s*\d+\s*[(:]\s*[\w\s\-–]+\)?\s*\)\W*$",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "retraction",
+        re.compile(
+            r"^\W*(?:retraction|retracted|notice of retraction|withdrawn|withdrawal"
+            r"|expression of concern)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "reply",
+        re.compile(
+            r"^\W*(?:reply|response|in reply|author'?s'? reply|authors'? response|rejoinder)\b"
+            r"|[-–:.]\s*(?:reply|response|author'?s'? reply|rejoinder)\W*$"
+            r"|\b(?:reply|response) to\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "comment",
+        re.compile(
+            r"^\W*(?:comment(?:ary)?\s*(?:on|to|:)|re\s*:|letter to the editor\s*:?)",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+# The first page number, then an optional end page after a dash (fold() turns en dashes into
+# spaces, so a dash may be a space) or "to".
+_PAGES = re.compile(r"[a-z]*(\d+)(?:\s*(?:-+|\s|to)\s*[a-z]*(\d+))?")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, pandas NA and blank strings."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    try:
+        return bool(value != value)  # pandas.NA and NaT compare unequal to themselves
+    except (TypeError, ValueError):
+        return False
+
+
+def text(value: object) -> str:
+    """The value as a stripped string, ``""`` when missing."""
+    if is_missing(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # pandas reads a volume column with gaps as float: 7.0 -> "7"
+    return str(value).strip()
+
+
+def fold(value: str) -> str:
+    """Lower-case ASCII: HTML entities and tags, LaTeX accents and diacritics removed.
+
+    Non-ASCII punctuation (en dashes, curly quotes) becomes a space rather than vanishing, so
+    that "Hemolytic–Uremic" keeps two words.
+    """
+    s = html.unescape(value)
+    s = _HTML_TAG.sub(" ", s)
+    s = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), s)
+    # NFKD splits "é" into "e" and a combining accent (category Mn), which is then dropped.
+    s = unicodedata.normalize("NFKD", s.translate(_LETTERS_WITHOUT_DECOMPOSITION))
+    out = []
+    for ch in s:
+        if ch.isascii():
+            out.append(ch)
+        elif unicodedata.category(ch) != "Mn":
+            out.append(" ")
+    return "".join(out).lower()
+
+
+def normalise_title(value: object) -> str:
+    """Canonical title: folded, language tags and MEDLINE notes removed, punctuation as spaces.
+
+    >>> normalise_title("[Efficacy of batroxobin]. [Chinese]")
+    'efficacy of batroxobin'
+    >>> normalise_title("Diabetes &amp; <i>Metabolism</i>.")
+    'diabetes metabolism'
+    """
+    s = text(value)
+    if not s:
+        return ""
+    s = html.unescape(s)
+    s = _MEDLINE_NOTE.sub(" ", s)
+    s = _LANGUAGE_TAG.sub(" ", s)
+    s = _LETTER_MARK.sub(" ", s)
+    s = fold(s)
+    return " ".join(_NON_ALNUM.sub(" ", s).split())
+
+
+def normalise_abstract(value: object, limit: int = 1000) -> str:
+    """First ``limit`` characters of the folded abstract, punctuation as spaces."""
+    s = text(value)
+    if not s:
+        return ""
+    return " ".join(_NON_ALNUM.sub(" ", fold(s)).split())[:limit]
+
+
+def title_numbers(normalised_title: str) -> tuple[int, ...]:
+    """Numbers in a normalised title, in order: Arabic digits and Roman numerals after "part".
+
+    Two reports whose titles differ only in these ("Part 1"/"Part 2", "phase II"/"phase III",
+    "2019"/"2020" updates) are different reports.
+    """
+    numbers = [int(d) for d in _DIGITS.findall(normalised_title)[:12]]
+    numbers.extend(_ROMAN_VALUE[m] for m in _ROMAN_CONTEXT.findall(normalised_title))
+    return tuple(numbers)
+
+
+def record_kind(value: object) -> str:
+    """What a title announces: ``"erratum"``, ``"retraction"``, ``"reply"``, ``"comment"``, or ``""``.
+
+    Read from the raw title, before MEDLINE notes are stripped: "[Erratum appears in ...]"
+    marks the original article, while "Erratum: ..." or "(vol 85, pg 553, 2010)" marks the
+    erratum itself.
+
+    >>> record_kind("Erratum: Severe deficiency of ADAMTS 13")
+    'erratum'
+    >>> record_kind("Severe deficiency of ADAMTS 13.[Erratum appears in J Pediatr. 2003]")
+    ''
+    >>> record_kind("Atypical hemolytic uremic syndrome - Reply")
+    'reply'
+    """
+    s = text(value)
+    if not s:
+        return ""
+    s = _MEDLINE_NOTE.sub(" ", html.unescape(s)).strip()
+    for kind, pattern in _KIND_PATTERNS:
+        if pattern.search(s):
+            return kind
+    return ""
+
+
+def normalise_doi(value: object) -> str:
+    """Lower-case DOI without resolver prefix or trailing punctuation; ``""`` when none.
+
+    >>> normalise_doi("https://doi.org/10.1080/1097198X.2004.10856384.")
+    '10.1080/1097198x.2004.10856384'
+    """
+    s = text(value)
+    match = _DOI.search(html.unescape(s)) if s else None
+    if match is None:
+        return ""
+    # DOIs are case-insensitive (DOI Handbook 2.4); exports add trailing ".", "," or ")".
+    return match.group(0).lower().rstrip(".,;)]}")
+
+
+def normalise_pmid(value: object) -> str:
+    """PubMed id as a digit string; ``""`` when none ("PMID: 123" and 123.0 give "123")."""
+    s = text(value)
+    digits = re.sub(r"\D", "", s.split(".")[0] if re.fullmatch(r"\d+\.0", s) else s)
+    return digits.lstrip("0")
+
+
+def parse_year(value: object) -> int | None:
+    """Publication year from "2011", 2011.0 or "2011 Jan 5"; None when absent."""
+    match = _YEAR.search(text(value))
+    return int(match.group(1)) if match else None
+
+
+def parse_volume(value: object) -> int | None:
+    """First number in a volume field ("77-78" -> 77, "Suppl 2" -> 2); None when absent."""
+    match = _DIGITS.search(text(value))
+    if match is None or len(match.group(0)) > 6:
+        return None
+    return int(match.group(0))
+
+
+def parse_pages(value: object) -> tuple[int | None, int | None]:
+    """First and last page as numbers; letter prefixes dropped ("c37-c42" -> 37, 42).
+
+    Abbreviated end pages are expanded ("73-6" -> 73, 76; "1844-59" -> 1844, 1859), so that
+    MEDLINE's style meets the publisher's. Only the first range counts ("532, 534-536" -> 532).
+
+    >>> parse_pages("73-6")
+    (73, 76)
+    >>> parse_pages("e123")
+    (123, None)
+    """
+    s = fold(text(value))
+    if not s:
+        return None, None
+    if re.search(r"\d+\s*(?:p|pp|pages?)\.?$", s.strip()):
+        return None, None  # "215 p" is a page count (theses), not a page number
+    match = _PAGES.search(s)
+    if match is None:
+        return None, None
+    first_text, last_text = match.group(1), match.group(2)
+    if len(first_text) > 7:
+        return None, None
+    first = int(first_text)
+    if last_text is None or len(last_text) > 7:
+        return first, None
+    if len(last_text) < len(first_text):
+        last_text = first_text[: len(first_text) - len(last_text)] + last_text
+    last = int(last_text)
+    return first, (last if last >= first else None)
+
+
+def normalise_journal(value: object) -> str:
+    """Journal (or proceedings) name: folded; conference suffix, subtitle, bracketed notes,
+    numbers and stop words removed.
+
+    The subtitle after ":" or ";" and notes in brackets ("(Bethesda, Md. : 1985)", ISSNs)
+    are what exports disagree on; the title proper is what identifies the journal.
+
+    >>> normalise_journal("Seminars in Thrombosis & Hemostasis")
+    'seminars thrombosis hemostasis'
+    >>> normalise_journal("Stroke; a journal of cerebral circulation")
+    'stroke'
+    """
+    s = text(value)
+    if not s:
+        return ""
+    s = _CONFERENCE_SUFFIX.sub("", html.unescape(s))
+    # A leading bracket is MEDLINE's way of giving the transliterated title: keep its words.
+    s = _BRACKETED.sub(" ", re.sub(r"^\s*\[([^\]]*)\]", r"\1", s))
+    head = re.split(r"\s*[:;]\s*", s, maxsplit=1)[0]
+    s = fold(head if head.strip() else s).replace("&", " and ")
+    tokens = [
+        t
+        for t in _NON_ALNUM.sub(" ", s).split()
+        if t not in _JOURNAL_STOPWORDS and not t.isdigit()
+    ]
+    return " ".join(tokens)
+
+
+def author_surnames(value: object, limit: int = 12) -> tuple[str, ...]:
+    """Folded surnames in order, from "Zuber, J and Le Quintrec, M", "Zuber J; Le Quintrec M"
+    or "Jens Nuernberger"; at most ``limit`` (exports truncate long lists differently).
+
+    >>> author_surnames("Zipfel, P. F. and Skerka, C.")
+    ('zipfel', 'skerka')
+    >>> author_surnames("Zhai QJ; Yue XY")
+    ('zhai', 'yue')
+    """
+    s = text(value)
+    if not s:
+        return ()
+    s = fold(s)
+    if re.search(r"\s+and\s+|;|\|", s):
+        names = re.split(r"\s+and\s+|;|\|", s)
+    elif s.count(",") > 1:
+        # Scopus style "Zhai, Q.J., Yue, X.Y.": commas separate both names and initials.
+        parts = [p.strip() for p in s.split(",")]
+        names = [", ".join(parts[k : k + 2]) for k in range(0, len(parts), 2)]
+    else:
+        names = [s]
+    surnames: list[str] = []
+    for name in names:
+        surname = _surname(name)
+        if surname:
+            surnames.append(surname)
+        if len(surnames) >= limit:
+            break
+    return tuple(surnames)
+
+
+def _surname(name: str) -> str:
+    name = name.strip()
+    if not name or name in {"et al", "et al."}:
+        return ""
+    if "," in name:
+        surname = name.split(",", 1)[0]
+    else:
+        tokens = name.replace(".", " ").split()
+        if len(tokens) <= 1:
+            surname = name
+        elif re.fullmatch(r"[a-z]{1,3}", tokens[-1]) and len(tokens[-1]) <= 3:
+            # "Zhai QJ": initials after the surname (MEDLINE and Cochrane style)
+            surname = " ".join(tokens[:-1])
+        else:
+            surname = tokens[-1]  # "Jens Nuernberger"
+    return " ".join(_NON_ALNUM.sub(" ", surname).split())
+
+
+def first_surname_key(surnames: Iterable[str]) -> str:
+    """The last word of the first surname: "le quintrec" and "quintrec" both give "quintrec"."""
+    for surname in surnames:
+        words = surname.split()
+        if words:
+            return words[-1]
+    return ""
