@@ -10,33 +10,19 @@ tolerances of ``tests/tolerances.py`` (1e-6 relative, 1e-8 absolute).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from evsynth.synthesis.effects import EffectTable, effect_sizes
+from tests.tolerances import COEF, VAR
 
 TESTS = Path(__file__).resolve().parents[1]
 REFERENCE = TESTS / "data" / "metafor" / "pairwise_metafor.json"
 
-
-def _load_tolerances() -> ModuleType:
-    # tests/ is not a package and not on sys.path, so load tolerances.py by its path.
-    spec = importlib.util.spec_from_file_location("evsynth_tests_tolerances", TESTS / "tolerances.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TOLERANCES = _load_tolerances()
-COEF: dict[str, float] = TOLERANCES.COEF
-VAR: dict[str, float] = TOLERANCES.VAR
 
 # dat.bcg names its 2x2 cells tpos, tneg, cpos, cneg (metafor's ai, bi, ci, di).
 BCG_COLUMNS = {

@@ -21,7 +21,9 @@ def _counts(dataset: str) -> pd.DataFrame:
     rows = REF["sets"][f"{dataset}_OR"]["input"]
     frame = pd.DataFrame(rows)
     if "tpos" in frame:
-        return frame.rename(columns={"tpos": "ai", "tneg": "bi", "cpos": "ci", "cneg": "di", "author": "study"})
+        return frame.rename(
+            columns={"tpos": "ai", "tneg": "bi", "cpos": "ci", "cneg": "di", "author": "study"}
+        )
     return frame
 
 
@@ -44,5 +46,11 @@ def test_binary_pooling_matches_metafor(key: str) -> None:
 
 def test_all_reference_entries_are_tested() -> None:
     assert set(REF["mantel_haenszel_peto"]) == {
-        "bcg_OR", "bcg_RR", "bcg_RD", "li2007_OR", "li2007_RR", "li2007_RD", "bcg_peto_OR"
+        "bcg_OR",
+        "bcg_RR",
+        "bcg_RD",
+        "li2007_OR",
+        "li2007_RR",
+        "li2007_RD",
+        "bcg_peto_OR",
     }

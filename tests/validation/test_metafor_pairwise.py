@@ -21,11 +21,7 @@ from tests.validation._assert import close
 
 REF = load_json("metafor/pairwise_metafor.json")
 SETS = sorted(REF["sets"])
-CASES = [
-    (name, i)
-    for name in SETS
-    for i, _ in enumerate(REF["sets"][name]["fits"])
-]
+CASES = [(name, i) for name in SETS for i, _ in enumerate(REF["sets"][name]["fits"])]
 
 
 def _data(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +38,9 @@ def test_case_grid_is_complete() -> None:
     for name in SETS:
         fits = REF["sets"][name]["fits"]
         seen = {(f["method"], f["knha"]) for f in fits}
-        expected = {("FE", False)} | {(m, k) for m in TAU2_METHODS if m != "FE" for k in (False, True)}
+        expected = {("FE", False)} | {
+            (m, k) for m in TAU2_METHODS if m != "FE" for k in (False, True)
+        }
         assert seen == expected, name
     assert len(CASES) == 153
 
@@ -73,14 +71,18 @@ def test_fit_matches_metafor(name: str, index: int) -> None:
     if ref["pi_lb"] is not None:
         close([res.pi_low, res.pi_high], [ref["pi_lb"], ref["pi_ub"]], CI, f"{tag} PI")
     # Higgins-Thompson-Spiegelhalter interval, t(k-2).
-    close([res.pi_hts_low, res.pi_hts_high], [ref["pi_hts_lb"], ref["pi_hts_ub"]], CI, f"{tag} HTS PI")
+    close(
+        [res.pi_hts_low, res.pi_hts_high], [ref["pi_hts_lb"], ref["pi_hts_ub"]], CI, f"{tag} HTS PI"
+    )
     if ref["knha"]:
         assert res.df == ref["dfs"]
 
 
 def test_hts_prediction_interval_can_be_the_headline() -> None:
     y, v = _data("normand1999_SMD")
-    ref = next(f for f in REF["sets"]["normand1999_SMD"]["fits"] if f["method"] == "REML" and not f["knha"])
+    ref = next(
+        f for f in REF["sets"]["normand1999_SMD"]["fits"] if f["method"] == "REML" and not f["knha"]
+    )
     res = meta_analysis(pd.DataFrame({"effect": y, "variance": v}), prediction="hts")
     close([res.pi_low, res.pi_high], [ref["pi_hts_lb"], ref["pi_hts_ub"]], CI, "HTS as headline")
 
@@ -97,15 +99,27 @@ def test_q_profile_reproduces_metafor_confint(name: str, index: int) -> None:
     X = np.ones((len(y), 1))
     fit = fit_rma(y, v, method=ref["method"])
     h = q_profile(
-        y, v, X, tau2=fit.tau2, typical_variance=fit.typical_variance,
-        tol=R_UNIROOT_TOL, upper=max(100.0, 10.0 * fit.tau2),
+        y,
+        v,
+        X,
+        tau2=fit.tau2,
+        typical_variance=fit.typical_variance,
+        tol=R_UNIROOT_TOL,
+        upper=max(100.0, 10.0 * fit.tau2),
     )
     for key in ("tau2", "tau", "I2", "H2"):
-        close(getattr(h, key.lower()), ref["confint_tau"][key], QPROFILE, f"{name} {ref['method']} {key}")
+        close(
+            getattr(h, key.lower()),
+            ref["confint_tau"][key],
+            QPROFILE,
+            f"{name} {ref['method']} {key}",
+        )
 
 
 @pytest.mark.parametrize(("name", "index"), QP_CASES)
-def test_exact_q_profile_differs_from_metafor_only_within_its_tolerance(name: str, index: int) -> None:
+def test_exact_q_profile_differs_from_metafor_only_within_its_tolerance(
+    name: str, index: int
+) -> None:
     # evsynth's default finds the bounds exactly and never truncates them. metafor's bounds are
     # accurate to uniroot's tolerance (about 1.2e-4 on the tau^2 scale), except where its search
     # limit 10 * tau2 cut the upper bound off (normand1999 MD: the true bound is higher).

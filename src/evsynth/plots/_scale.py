@@ -32,7 +32,9 @@ def uses_log_scale(transform: Transform | None, log_scale: bool | None) -> bool:
     return transform is np.exp
 
 
-def apply(transform: Transform | None, values: NDArray[np.float64], name: str) -> NDArray[np.float64]:
+def apply(
+    transform: Transform | None, values: NDArray[np.float64], name: str
+) -> NDArray[np.float64]:
     """``transform(values)`` checked to be finite and of the same shape."""
     if transform is None:
         return values

@@ -12,13 +12,15 @@ caller's own figures nor thread-safe.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Literal
 
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.font_manager import FontProperties
+from matplotlib.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,39 +46,44 @@ class PlotStyle:
 STYLE = PlotStyle()
 
 
-def font(*, size: float | None = None, weight: str = "normal", style: str = "normal") -> FontProperties:
+def font(*, size: float | None = None, weight: str = "normal") -> FontProperties:
     """Font properties in the house font; ``size`` defaults to the body size."""
     return FontProperties(
         family=STYLE.font_family,
         size=STYLE.font_size if size is None else size,
         weight=weight,
-        style=style,
     )
 
 
-@lru_cache(maxsize=1)
-def _measuring_renderer() -> RendererAgg:
-    # Agg at 72 dpi gives the widest extents of the renderers tried (its hinting widens text by
-    # up to 5% over the outline metrics used by SVG and PDF), so layouts sized with it never clip.
-    return RendererAgg(1, 1, 72)
+class TextMeasure:
+    """Widths of text as the Agg renderer draws it, in points.
+
+    Agg at 72 dpi gives the widest extents of the renderers (its hinting widens text by up to 5%
+    over the outline metrics used for SVG and PDF), so a layout sized with it never clips. Make
+    one per figure: a private renderer keeps measuring thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._figure = Figure(figsize=(1.0, 1.0), dpi=72.0)
+        FigureCanvasAgg(self._figure)
+
+    def width_pt(self, texts: Iterable[str], properties: FontProperties) -> float:
+        """Width of the widest of ``texts`` in points (0 when there are none or all are empty)."""
+        widest = 0.0
+        for text in texts:
+            if text:
+                artist = Text(0.0, 0.0, text, fontproperties=properties)
+                artist.set_figure(self._figure)
+                widest = max(widest, float(artist.get_window_extent().width))
+        return widest
 
 
-def text_width_pt(text: str, properties: FontProperties) -> float:
-    """Rendered width of one line of ``text`` in points; 0 for an empty string."""
-    if not text:
-        return 0.0
-    width, _, _ = _measuring_renderer().get_text_width_height_descent(
-        text, properties, ismath=False
-    )
-    return float(width)
-
-
-def max_width_pt(texts: list[str], properties: FontProperties) -> float:
-    """Width of the widest of ``texts`` in points (0 when there are none)."""
-    return max((text_width_pt(t, properties) for t in texts), default=0.0)
-
-
-def new_figure(width_in: float, height_in: float, *, layout: str | None = None) -> Figure:
+def new_figure(
+    width_in: float,
+    height_in: float,
+    *,
+    layout: Literal["constrained", "compressed", "tight"] | None = None,
+) -> Figure:
     """A figure bound to the Agg canvas, outside pyplot, so nothing is registered globally."""
     fig = Figure(figsize=(width_in, height_in), layout=layout)
     FigureCanvasAgg(fig)

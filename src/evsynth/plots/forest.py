@@ -35,34 +35,30 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.transforms import (
     Affine2D,
+    BboxTransformTo,
     ScaledTranslation,
     Transform,
     blended_transform_factory,
 )
 from numpy.typing import ArrayLike, NDArray
 
-from evsynth._core.errors import DataError, InputLocation
+from evsynth._core.errors import EvsynthError
 from evsynth.plots import _scale
+from evsynth.plots._forest_table import (
+    ForestTable,
+    prepare,
+)
 from evsynth.plots._style import (
     STYLE,
+    TextMeasure,
     font,
-    max_width_pt,
     new_figure,
     plain_axes,
     root_figure,
 )
-from evsynth.plots._validate import (
-    as_labels,
-    as_vector,
-    check_interval,
-    check_lengths,
-    check_level,
-)
 
 __all__ = ["forest_plot"]
 
-_REQUIRED_KEYS = ("label", "estimate", "ci_low", "ci_high")
-_OPTIONAL_KEYS = ("subgroup",)
 _PREDICTION_LABEL = "Prediction interval"
 _MAX_SQUARE_PT = 11.0  # side of the heaviest study's square
 _MIN_SQUARE_PT = 2.5  # smaller squares would vanish in print
@@ -71,128 +67,6 @@ _DIAMOND_HALF_HEIGHT = 0.3  # in rows
 _PLOT_WIDTH_PT = 216.0  # 3 inches of plotting area
 _AXIS_BELOW_PT = 56.0  # tick labels, "favours" labels and the axis title
 _FAVOURS_OFFSET_PT = 21.0  # below the axis line, clear of the tick labels
-
-
-@dataclass(frozen=True, slots=True)
-class _Pooled:
-    label: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    subgroup: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class _Rows:
-    """Row positions (header at 0, increasing downwards)."""
-
-    study: NDArray[np.float64]
-    headings: list[tuple[float, str]]
-    pooled: list[float]
-    prediction: float | None
-    notes: list[float]
-    last_data: float
-    last: float
-
-
-def _read_pooled(pooled: Sequence[Mapping[str, object]] | None) -> list[_Pooled]:
-    if pooled is None:
-        return []
-    rows: list[_Pooled] = []
-    for j, row in enumerate(pooled):
-        where = InputLocation(row=j + 1, field="pooled")
-        missing = [k for k in _REQUIRED_KEYS if k not in row]
-        unknown = [k for k in row if k not in _REQUIRED_KEYS + _OPTIONAL_KEYS]
-        if missing or unknown:
-            problem = f"missing {missing}" if missing else f"unknown keys {unknown}"
-            raise DataError(
-                f"summary row {problem}",
-                location=where,
-                hint=f"give the keys {', '.join(_REQUIRED_KEYS)} and optionally 'subgroup'",
-            )
-        values = []
-        for key in _REQUIRED_KEYS[1:]:
-            value = row[key]
-            if not isinstance(value, int | float | np.number) or not np.isfinite(float(value)):
-                raise DataError(
-                    f"summary row {key}={value!r} is not a finite number",
-                    location=where,
-                )
-            values.append(float(value))
-        check_interval(
-            np.array(values[:1]),
-            np.array(values[1:2]),
-            np.array(values[2:]),
-            names=("pooled estimate", "pooled ci_low", "pooled ci_high"),
-        )
-        subgroup = row.get("subgroup")
-        rows.append(
-            _Pooled(
-                str(row["label"]),
-                values[0],
-                values[1],
-                values[2],
-                None if subgroup is None else str(subgroup),
-            )
-        )
-    return rows
-
-
-def _layout(
-    n_studies: int,
-    subgroups: list[str] | None,
-    pooled: list[_Pooled],
-    has_prediction: bool,
-    n_notes: int,
-) -> _Rows:
-    study = np.zeros(n_studies)
-    pooled_y = [0.0] * len(pooled)
-    headings: list[tuple[float, str]] = []
-    y = 1.0
-    if subgroups is None:
-        for j, row in enumerate(pooled):
-            if row.subgroup is not None:
-                raise DataError(
-                    f"summary row names subgroup {row.subgroup!r} but no subgroups were given",
-                    location=InputLocation(row=j + 1, field="pooled"),
-                    hint="pass subgroups=, one name per study, or drop the 'subgroup' key",
-                )
-        study[:] = np.arange(1.0, n_studies + 1.0)
-        y = n_studies + 1.0
-        if pooled or has_prediction:
-            y += 1.0  # a blank row between the studies and the summaries, as metafor leaves
-    else:
-        order = list(dict.fromkeys(subgroups))
-        for j, row in enumerate(pooled):
-            if row.subgroup is not None and row.subgroup not in order:
-                raise DataError(
-                    f"summary row names subgroup {row.subgroup!r}, which no study belongs to",
-                    location=InputLocation(row=j + 1, field="pooled"),
-                    hint=f"choose one of {', '.join(order)}",
-                )
-        for group in order:
-            headings.append((y, group))
-            y += 1.0
-            for i, name in enumerate(subgroups):
-                if name == group:
-                    study[i] = y
-                    y += 1.0
-            for j, row in enumerate(pooled):
-                if row.subgroup == group:
-                    pooled_y[j] = y
-                    y += 1.0
-            y += 1.0
-    for j, row in enumerate(pooled):
-        if row.subgroup is None:
-            pooled_y[j] = y
-            y += 1.0
-    prediction = None
-    if has_prediction:
-        prediction = y
-        y += 1.0
-    last_data = y - 1.0
-    notes = [y + k for k in range(n_notes)]
-    return _Rows(study, headings, pooled_y, prediction, notes, last_data, y + n_notes - 1.0)
 
 
 def _edge_transform(ax: Axes, edge: float) -> Transform:
@@ -205,60 +79,19 @@ def _edge_transform(ax: Axes, edge: float) -> Transform:
     x_transform = (
         Affine2D().scale(1.0 / 72.0)
         + fig.dpi_scale_trans
-        + ScaledTranslation(edge, 0.0, ax.transAxes)
+        + ScaledTranslation(edge, 0.0, BboxTransformTo(ax.bbox))
     )
     return blended_transform_factory(x_transform, ax.transData)
-
-
-def _text(
-    ax: Axes,
-    transform: Transform,
-    x: float,
-    y: float,
-    text: str,
-    properties: FontProperties,
-    *,
-    ha: str,
-    tag: str,
-) -> None:
-    ax.text(
-        x,
-        y,
-        text,
-        transform=transform,
-        ha=ha,
-        va="center",
-        fontproperties=properties,
-        color=STYLE.ink,
-        clip_on=False,
-        label=f"_forest_{tag}",
-    )
 
 
 def _square_sizes(weights: NDArray[np.float64] | None, n: int) -> NDArray[np.float64]:
     """Marker areas in points²: proportional to weight, floored at a visible minimum."""
     if weights is None:
         return np.full(n, _EQUAL_SQUARE_PT**2)
-    areas = _MAX_SQUARE_PT**2 * weights / weights.max()
-    return np.maximum(areas, _MIN_SQUARE_PT**2)
-
-
-def _read_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64] | None:
-    if weights is None:
-        return None
-    w = as_vector(weights, "weights")
-    check_lengths(effect=n, weights=w.size)
-    negative = np.flatnonzero(w < 0.0)
-    if negative.size:
-        row = int(negative[0])
-        raise DataError(
-            f"weights has a negative value ({w[row]:g})",
-            location=InputLocation(row=row + 1, field="weights"),
-            hint="weights are inverse variances or percentages and cannot be negative",
-        )
-    if not w.sum() > 0.0:
-        raise DataError("weights are all zero", hint="pass weights=None for equal-size squares")
-    return w
+    areas: NDArray[np.float64] = np.maximum(
+        _MAX_SQUARE_PT**2 * weights / weights.max(), _MIN_SQUARE_PT**2
+    )
+    return areas
 
 
 def forest_plot(
@@ -357,141 +190,229 @@ def forest_plot(
     >>> fig.axes[0].get_xscale()
     'log'
     """
-    names = as_labels(labels, "labels")
-    est = as_vector(effect, "effect")
-    low = as_vector(ci_low, "ci_low")
-    high = as_vector(ci_high, "ci_high")
-    n = check_lengths(labels=len(names), effect=est.size, ci_low=low.size, ci_high=high.size)
-    check_interval(est, low, high)
-    w = _read_weights(weights, n)
-    summaries = _read_pooled(pooled)
-    groups = None
-    if subgroups is not None:
-        groups = as_labels(subgroups, "subgroups")
-        check_lengths(labels=n, subgroups=len(groups))
-    pi: NDArray[np.float64] | None = None
-    if prediction is not None:
-        pi = as_vector(prediction, "prediction")
-        if pi.size != 2 or pi[0] > pi[1]:
-            raise DataError(
-                f"prediction must be (low, high) with low <= high (got {tuple(pi.tolist())})"
-            )
-    notes = [] if extra_rows is None else as_labels(extra_rows, "extra_rows")
-    level = check_level(level)
-    rows = _layout(n, groups, summaries, pi is not None, len(notes))
-
+    if favours is not None and len(favours) != 2:
+        raise EvsynthError(
+            f"favours must be two texts, for left and right of the null value (got {favours!r})",
+            hint="pass e.g. ('Favours control', 'Favours treatment'), or None",
+        )
+    table = prepare(
+        labels,
+        effect,
+        ci_low,
+        ci_high,
+        weights=weights,
+        pooled=pooled,
+        prediction=prediction,
+        subgroups=subgroups,
+        extra_rows=extra_rows,
+        transform=transform,
+        null_value=null_value,
+        digits=digits,
+        level=level,
+    )
     log = _scale.uses_log_scale(transform, log_scale)
-    shown = {
-        "effect": _scale.apply(transform, est, "effect"),
-        "ci_low": _scale.apply(transform, low, "ci_low"),
-        "ci_high": _scale.apply(transform, high, "ci_high"),
-    }
-    pooled_arrays = np.array([[s.estimate, s.ci_low, s.ci_high] for s in summaries]).reshape(-1, 3)
-    pooled_shown = _scale.apply(transform, pooled_arrays, "pooled")
-    pi_shown = None if pi is None else _scale.apply(transform, pi, "prediction")
-    null_shown = None
-    if null_value is not None:
-        null_shown = float(_scale.apply(transform, np.array([float(null_value)]), "null_value")[0])
-    everything = np.concatenate(
-        [
-            shown["ci_low"],
-            shown["ci_high"],
-            pooled_shown.ravel(),
-            np.array([] if pi_shown is None else pi_shown),
-            np.array([] if null_shown is None else [null_shown]),
-        ]
-    )
     if log:
-        _scale.require_positive(everything, "the drawn values")
+        _scale.require_positive(table.extent(), "the drawn values")
+    limits = _limits(table, xlim, log=log)
 
-    estimate_texts = [
-        f"{_scale.format_number(e, digits)} {_scale.format_interval(lo, hi, digits)}"
-        for e, lo, hi in zip(shown["effect"], shown["ci_low"], shown["ci_high"], strict=True)
-    ]
-    pooled_texts = [
-        f"{_scale.format_number(e, digits)} {_scale.format_interval(lo, hi, digits)}"
-        for e, lo, hi in pooled_shown
-    ]
-    pi_text = "" if pi_shown is None else _scale.format_interval(*pi_shown, digits)
-    weight_texts = [] if w is None else [f"{p:.1f}%" for p in 100.0 * w / w.sum()]
-    headers = ("Study", f"Estimate [{100 * level:g}% CI]", "Weight")
-
-    regular, bold, small = font(), font(weight="bold"), font(size=STYLE.small_font_size)
-    gap = STYLE.column_gap_pt
-    label_width = max(
-        max_width_pt(names + ([_PREDICTION_LABEL] if pi is not None else []), regular),
-        max_width_pt([headers[0]] + [h for _, h in rows.headings], bold),
-        max_width_pt([s.label for s in summaries], bold),
-    )
-    estimate_width = max(
-        max_width_pt(estimate_texts + pooled_texts + [pi_text], regular),
-        max_width_pt([headers[1]], bold),
-    )
-    weight_width = max(max_width_pt(weight_texts, regular), max_width_pt([headers[2]], bold))
-    right_width = gap + estimate_width + (gap + weight_width if w is not None else 0.0)
-
+    columns = _measure(table)
     owned = ax is None
     if ax is None:
-        plot_width = max(_PLOT_WIDTH_PT, max_width_pt(notes, small) - label_width - gap)
-        left = STYLE.margin_pt + label_width + gap
-        top = STYLE.margin_pt + (2.0 * STYLE.title_font_size if title else 0.0)
-        bottom = _AXIS_BELOW_PT if favours or xlabel else 24.0
-        axes_height = (rows.last + 1.2) * STYLE.row_height_pt
-        width = left + plot_width + right_width + STYLE.margin_pt
-        height = top + axes_height + bottom
-        fig = new_figure(width / 72.0, height / 72.0)
-        ax = fig.add_axes(
-            (left / width, bottom / height, plot_width / width, axes_height / height)
-        )
+        fig, ax = _sized_figure(table, columns, title=title, has_axis_text=bool(favours or xlabel))
     fig = root_figure(ax)
-    left_edge, right_edge = _edge_transform(ax, 0.0), _edge_transform(ax, 1.0)
-    label_x = -(gap + label_width)
-    estimate_x = gap + estimate_width
-    weight_x = estimate_x + gap + weight_width
+    _draw_columns(ax, table, columns)
+    _draw_marks(ax, table, limits)
+    _scale.set_effect_axis(ax, *limits, log=log)
+    ax.set_ylim(table.rows.last + 0.6, -0.6)
+    if table.null is not None and favours is not None and limits[0] < table.null < limits[1]:
+        _draw_favours(ax, table.null, favours)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    plain_axes(ax)
+    ax.set_xlabel(xlabel, fontproperties=font(), labelpad=17.0 if favours else 4.0)
+    if title:
+        title_font = font(size=STYLE.title_font_size, weight="bold")
+        if owned:
+            fig.text(
+                STYLE.margin_pt / (72.0 * fig.get_figwidth()),
+                1.0 - STYLE.margin_pt / (72.0 * fig.get_figheight()),
+                title,
+                ha="left",
+                va="top",
+                fontproperties=title_font,
+            )
+        else:
+            ax.set_title(title, loc="left", fontproperties=title_font)
+    return fig
 
-    # Header row and the rule under it, spanning all columns.
-    _text(ax, left_edge, label_x, 0.0, headers[0], bold, ha="left", tag="header")
-    _text(ax, right_edge, estimate_x, 0.0, headers[1], bold, ha="right", tag="header")
-    if w is not None:
-        _text(ax, right_edge, weight_x, 0.0, headers[2], bold, ha="right", tag="header")
-    rule = {"color": STYLE.ink, "linewidth": 0.6, "clip_on": False, "label": "_forest_rule"}
-    ax.add_artist(Line2D([label_x, 0.0], [0.5, 0.5], transform=left_edge, **rule))
-    ax.add_artist(Line2D([0.0, 1.0], [0.5, 0.5], transform=ax.get_yaxis_transform(), **rule))
-    ax.add_artist(Line2D([0.0, right_width], [0.5, 0.5], transform=right_edge, **rule))
 
-    for y, heading in rows.headings:
-        _text(ax, left_edge, label_x, y, heading, bold, ha="left", tag="heading")
-    for i in range(n):
-        y = float(rows.study[i])
-        _text(ax, left_edge, label_x, y, names[i], regular, ha="left", tag="label")
-        _text(ax, right_edge, estimate_x, y, estimate_texts[i], regular, ha="right", tag="estimate")
-        if w is not None:
-            _text(ax, right_edge, weight_x, y, weight_texts[i], regular, ha="right", tag="weight")
+def _limits(
+    table: ForestTable, xlim: tuple[float, float] | None, *, log: bool
+) -> tuple[float, float]:
+    if xlim is None:
+        extent = table.extent()
+        return _scale.padded_limits(float(extent.min()), float(extent.max()), log=log)
+    low, high = (float(v) for v in xlim)
+    if not low < high or (log and low <= 0.0):
+        raise EvsynthError(
+            f"xlim={xlim!r} must be (low, high) with low < high, and low > 0 on a log axis",
+            hint="give the limits on the displayed scale, e.g. (0.1, 10) for odds ratios",
+        )
+    return low, high
 
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    """Widths of the text columns in points."""
+
+    label: float
+    estimate: float
+    weight: float | None
+
+    @property
+    def left(self) -> float:
+        """From the start of the label column to the plot."""
+        return self.label + STYLE.column_gap_pt
+
+    @property
+    def right(self) -> float:
+        """From the plot to the end of the last right-hand column."""
+        width = STYLE.column_gap_pt + self.estimate
+        if self.weight is not None:
+            width += STYLE.column_gap_pt + self.weight
+        return width
+
+
+def _measure(table: ForestTable) -> _Columns:
+    measure = TextMeasure()
+    regular, bold = font(), font(weight="bold")
+    plain_labels = table.names + ([_PREDICTION_LABEL] if table.prediction is not None else [])
+    bold_labels = [table.headers[0], *(h for _, h in table.rows.headings)]
+    label = max(
+        measure.width_pt(plain_labels, regular),
+        measure.width_pt(bold_labels + [p.label for p in table.pooled], bold),
+    )
+    estimate = max(
+        measure.width_pt([*table.study_texts, table.prediction_text], regular),
+        measure.width_pt([table.headers[1], *table.pooled_texts], bold),
+    )
+    weight = None
+    if table.weights is not None:
+        weight = max(
+            measure.width_pt(table.weight_texts, regular),
+            measure.width_pt([table.headers[2]], bold),
+        )
+    return _Columns(label, estimate, weight)
+
+
+def _sized_figure(
+    table: ForestTable, columns: _Columns, *, title: str | None, has_axis_text: bool
+) -> tuple[Figure, Axes]:
+    """A new figure whose size fits the text columns and grows with the number of rows."""
+    notes_width = TextMeasure().width_pt(table.notes, font(size=STYLE.small_font_size))
+    plot = max(_PLOT_WIDTH_PT, notes_width - columns.left)
+    left = STYLE.margin_pt + columns.left
+    top = STYLE.margin_pt + (2.0 * STYLE.title_font_size if title else 0.0)
+    bottom = _AXIS_BELOW_PT if has_axis_text else 24.0
+    axes_height = (table.rows.last + 1.2) * STYLE.row_height_pt
+    width = left + plot + columns.right + STYLE.margin_pt
+    height = top + axes_height + bottom
+    fig = new_figure(width / 72.0, height / 72.0)
+    ax = fig.add_axes((left / width, bottom / height, plot / width, axes_height / height))
+    return fig, ax
+
+
+def _draw_columns(ax: Axes, table: ForestTable, columns: _Columns) -> None:
+    """Header, labels, estimate and weight columns, and the rule under the header."""
+    left, right = _edge_transform(ax, 0.0), _edge_transform(ax, 1.0)
+    gap = STYLE.column_gap_pt
+    label_x = -columns.left
+    estimate_x = gap + columns.estimate
+    weight_x = None if columns.weight is None else estimate_x + gap + columns.weight
+    regular, bold, small = font(), font(weight="bold"), font(size=STYLE.small_font_size)
+    rows = table.rows
+
+    # (x, y, text, font, tag): negative x is the left-hand label column, positive the right.
+    cells: list[tuple[float | None, float, str, FontProperties, str]] = [
+        (label_x, 0.0, table.headers[0], bold, "header"),
+        (estimate_x, 0.0, table.headers[1], bold, "header"),
+        (weight_x, 0.0, table.headers[2], bold, "header"),
+    ]
+    cells += [(label_x, y, text, bold, "heading") for y, text in rows.headings]
+    for i, y in enumerate(rows.study.tolist()):
+        cells.append((label_x, y, table.names[i], regular, "label"))
+        cells.append((estimate_x, y, table.study_texts[i], regular, "estimate"))
+        if table.weight_texts:
+            cells.append((weight_x, y, table.weight_texts[i], regular, "weight"))
+    for y, row, text in zip(rows.pooled, table.pooled, table.pooled_texts, strict=True):
+        cells.append((label_x, y, row.label, bold, "pooled_label"))
+        cells.append((estimate_x, y, text, bold, "estimate"))
+    if rows.prediction is not None:
+        cells.append((label_x, rows.prediction, _PREDICTION_LABEL, regular, "pi_label"))
+        cells.append((estimate_x, rows.prediction, table.prediction_text, regular, "estimate"))
+    cells += [
+        (label_x, y, text, small, "note") for y, text in zip(rows.notes, table.notes, strict=True)
+    ]
+
+    for x, y, text, properties, tag in cells:
+        if x is None:
+            continue
+        ax.text(
+            x,
+            y,
+            text,
+            transform=left if x < 0 else right,
+            ha="left" if x < 0 else "right",
+            va="center",
+            fontproperties=properties,
+            color=STYLE.ink,
+            clip_on=False,
+            label=f"_forest_{tag}",
+        )
+    for x0, x1, transform in (
+        (label_x, 0.0, left),
+        (0.0, 1.0, ax.get_yaxis_transform()),
+        (0.0, columns.right, right),
+    ):
+        ax.add_artist(
+            Line2D(
+                (x0, x1),
+                (0.5, 0.5),
+                transform=transform,
+                color=STYLE.ink,
+                linewidth=0.6,
+                clip_on=False,
+                label="_forest_rule",
+            )
+        )
+
+
+def _draw_marks(ax: Axes, table: ForestTable, limits: tuple[float, float]) -> None:
+    """Squares and interval lines, diamonds, the prediction bar and the null line."""
+    rows = table.rows
+    effect, low, high = table.studies.T
     ax.hlines(
         rows.study,
-        shown["ci_low"],
-        shown["ci_high"],
+        low,
+        high,
         colors=STYLE.ink,
         linewidths=STYLE.line_width,
         label="_forest_ci",
         zorder=2,
     )
     ax.scatter(
-        shown["effect"],
+        effect,
         rows.study,
-        s=_square_sizes(w, n),
+        s=_square_sizes(table.weights, effect.size),
         marker="s",
         color=STYLE.study,
         linewidths=0.0,
         label="_forest_studies",
         zorder=3,
     )
-
-    for j, summary in enumerate(summaries):
-        y = rows.pooled[j]
-        e, lo, hi = pooled_shown[j]
-        h = _DIAMOND_HALF_HEIGHT
+    _draw_clip_arrows(ax, rows.study, low, high, *limits)
+    h = _DIAMOND_HALF_HEIGHT
+    for y, (e, lo, hi) in zip(rows.pooled, table.pooled_shown, strict=True):
         ax.add_patch(
             Polygon(
                 [(lo, y), (e, y - h), (hi, y), (e, y + h)],
@@ -503,13 +424,10 @@ def forest_plot(
                 zorder=3,
             )
         )
-        _text(ax, left_edge, label_x, y, summary.label, bold, ha="left", tag="pooled_label")
-        _text(ax, right_edge, estimate_x, y, pooled_texts[j], bold, ha="right", tag="estimate")
-
-    if pi_shown is not None and rows.prediction is not None:
+    if table.prediction is not None and rows.prediction is not None:
         y = rows.prediction
         ax.plot(
-            pi_shown,
+            table.prediction,
             [y, y],
             color=STYLE.prediction,
             linewidth=1.6,
@@ -519,25 +437,9 @@ def forest_plot(
             label="_forest_prediction",
             zorder=3,
         )
-        _text(ax, left_edge, label_x, y, _PREDICTION_LABEL, regular, ha="left", tag="pi_label")
-        _text(ax, right_edge, estimate_x, y, pi_text, regular, ha="right", tag="estimate")
-
-    for y, note in zip(rows.notes, notes, strict=True):
-        _text(ax, left_edge, label_x, y, note, small, ha="left", tag="note")
-
-    if xlim is None:
-        lo_limit, hi_limit = _scale.padded_limits(everything.min(), everything.max(), log=log)
-    else:
-        lo_limit, hi_limit = (float(v) for v in xlim)
-        if not lo_limit < hi_limit or (log and lo_limit <= 0.0):
-            raise DataError(f"xlim={xlim!r} must be (low, high) with low < high (and low > 0 on a log axis)")
-    _scale.set_effect_axis(ax, lo_limit, hi_limit, log=log)
-    ax.set_ylim(rows.last + 0.6, -0.6)
-    _draw_clip_arrows(ax, rows.study, shown["ci_low"], shown["ci_high"], lo_limit, hi_limit)
-
-    if null_shown is not None:
+    if table.null is not None:
         ax.vlines(
-            null_shown,
+            table.null,
             0.5,
             rows.last_data + 0.5,
             colors=STYLE.reference,
@@ -546,26 +448,6 @@ def forest_plot(
             label="_forest_null",
             zorder=1,
         )
-        if favours is not None and lo_limit < null_shown < hi_limit:
-            _draw_favours(ax, null_shown, favours)
-
-    ax.set_yticks([])
-    ax.spines["left"].set_visible(False)
-    plain_axes(ax)
-    ax.set_xlabel(xlabel, fontproperties=regular, labelpad=17.0 if favours else 4.0)
-    if title:
-        if owned:
-            fig.text(
-                STYLE.margin_pt / (fig.get_figwidth() * 72.0),
-                1.0 - STYLE.margin_pt / (fig.get_figheight() * 72.0),
-                title,
-                ha="left",
-                va="top",
-                fontproperties=font(size=STYLE.title_font_size, weight="bold"),
-            )
-        else:
-            ax.set_title(title, loc="left", fontproperties=font(size=STYLE.title_font_size, weight="bold"))
-    return fig
 
 
 def _draw_clip_arrows(

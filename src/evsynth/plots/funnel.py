@@ -213,11 +213,11 @@ def funnel_plot(
                 zorder=0,
             )
         ax.set_facecolor(shades[-1])
-        legend.append(Patch(facecolor="white", edgecolor=STYLE.reference, label=_p_label(alphas[0], None)))
+        legend.append(
+            Patch(facecolor="white", edgecolor=STYLE.reference, label=_p_label(alphas[0], None))
+        )
         for k in range(1, len(bands)):
-            legend.append(
-                Patch(facecolor=shades[k - 1], label=_p_label(alphas[k], alphas[k - 1]))
-            )
+            legend.append(Patch(facecolor=shades[k - 1], label=_p_label(alphas[k], alphas[k - 1])))
         legend.append(Patch(facecolor=shades[-1], label=_p_label(None, alphas[-1])))
         ax.axvline(
             float(_scale.apply(transform, np.array([null]), "null_value")[0]),
@@ -314,4 +314,6 @@ def _finish_axes(
     ax.set_xlabel(xlabel, fontproperties=font())
     ax.set_ylabel("Standard error", fontproperties=font())
     if title:
-        ax.set_title(title, loc="left", fontproperties=font(size=STYLE.title_font_size, weight="bold"))
+        ax.set_title(
+            title, loc="left", fontproperties=font(size=STYLE.title_font_size, weight="bold")
+        )

@@ -44,6 +44,8 @@ WEIGHTS = {
 # A title shorter than this is too generic ("Atypical hemolytic uremic syndrome") to be
 # trusted as the start of a longer, cut-off title.
 MIN_CONTAINED_TITLE = 40
+# Titles shorter than this ("Editorial", "Atypical HUS") are shared by different items.
+MIN_INFORMATIVE_TITLE = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +65,11 @@ class PairFeatures:
     abstract: FloatArray
     same_doi: FloatArray
     same_pmid: FloatArray
+    title_informative: BoolArray
     numbers_differ: BoolArray
     kind_differs: BoolArray
     entry_differs: BoolArray
+    both_conference: BoolArray
 
 
 def _paired(values: Sequence[str], index: IntArray) -> list[str]:
@@ -235,6 +239,13 @@ def pair_features(
         abstract=abstract,
         same_doi=_exact(records.doi, left, right),
         same_pmid=_exact(records.pmid, left, right),
+        title_informative=np.array(
+            [
+                min(len(titles[i]), len(titles[j])) >= MIN_INFORMATIVE_TITLE
+                for i, j in zip(left_list, right_list)
+            ],
+            dtype=bool,
+        ),
         numbers_differ=numbers_differ,
         kind_differs=np.array(
             [kinds[i] != kinds[j] for i, j in zip(left_list, right_list)], dtype=bool
@@ -242,6 +253,13 @@ def pair_features(
         entry_differs=np.array(
             [
                 bool(groups[i]) and bool(groups[j]) and groups[i] != groups[j]
+                for i, j in zip(left_list, right_list)
+            ],
+            dtype=bool,
+        ),
+        both_conference=np.array(
+            [
+                groups[i] == "conference" and groups[j] == "conference"
                 for i, j in zip(left_list, right_list)
             ],
             dtype=bool,

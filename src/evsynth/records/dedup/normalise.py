@@ -115,6 +115,14 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+_ERRATUM_PREFIX = re.compile(
+    r"^\W*(?:erratum|errata|corrigend(?:um|a)|correction(?:s)?|addendum)"
+    r"(?:\s+(?:to|for|in|on))?\s*[:.\-]?\s*",
+    re.IGNORECASE,
+)
+# A citation of the corrected article closing the title, possibly cut off by the export:
+# "(vol 142, pg 310, 2003)" or "(The Journal of Pediatrics (2003) 142 (310-317))".
+_TRAILING_CITATION = re.compile(r"\s*\((?:[^()]|\([^()]*\)?)*\)?\W*$")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 # The first page number, then an optional end page after a dash (fold() turns en dashes into
 # spaces, so a dash may be a space) or "to".
@@ -178,6 +186,12 @@ def normalise_title(value: object) -> str:
         return ""
     s = html.unescape(s)
     s = _MEDLINE_NOTE.sub(" ", s)
+    if record_kind(s) == "erratum":
+        # The erratum's own markers ("Erratum:", "(vol 142, pg 310, 2003)") differ between
+        # databases; stripped, two records of one erratum meet. The kind is compared apart,
+        # so the erratum still never meets its article.
+        s = _ERRATUM_PREFIX.sub("", s)
+        s = _TRAILING_CITATION.sub("", s)
     s = _LANGUAGE_TAG.sub(" ", s)
     s = _LETTER_MARK.sub(" ", s)
     s = fold(s)
@@ -289,8 +303,11 @@ def parse_pages(value: object) -> tuple[int | None, int | None]:
         return first, None
     if len(last_text) < len(first_text):
         last_text = first_text[: len(first_text) - len(last_text)] + last_text
-    last = int(last_text)
-    return first, (last if last >= first else None)
+        last = int(last_text)
+        return first, (last if last >= first else None)
+    # A written-out end page before the first ("2297-2108") means a typo in one of them;
+    # keep both so that the comparison can match on whichever is right.
+    return first, int(last_text)
 
 
 def normalise_journal(value: object) -> str:

@@ -106,9 +106,13 @@ def vetoes(features: PairFeatures) -> list[tuple[str, BoolArray]]:
         # Journal names disagree beyond abbreviation, with nothing else placing the two
         # records in the same issue.
         (
+            # Proceedings titles are too inconsistent ("AMCIS 2017 Proceedings") to count
+            # against a pair of conference papers; a shared volume places two records in
+            # the same issue whatever the journal is called.
             "journal_differs",
             _below(features.journal, JOURNAL_CONFLICT)
-            & ~volume_and_pages
+            & ~_is(features.volume_equal, 1)
+            & ~features.both_conference
             & ~_at_least(features.abstract, ABSTRACT_SAME),
         ),
         ("authors_differ", _below(features.authors, AUTHORS_CONFLICT) & ~volume_and_pages),
@@ -128,12 +132,19 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
     journal_same = _at_least(features.journal, JOURNAL_SAME)
     journal_missing = np.isnan(features.journal)
     key_title = _at_least(title, 0.80) | np.isnan(title)
+    # Without the issue placement to corroborate it, a short title ("Editorial", "Stroke")
+    # is shared by different items of one author in one year.
+    informative = features.title_informative | (volume_same & pages_same)
     return [
         ("doi", _is(features.same_doi, 1) & key_title),
         ("pmid", _is(features.same_pmid, 1) & key_title),
         (
             "title_authors_venue",
-            title_same & authors_same & year_same & (journal_same | volume_same | pages_same),
+            title_same
+            & informative
+            & authors_same
+            & year_same
+            & (journal_same | volume_same | pages_same),
         ),
         (
             "title_volume_pages",
@@ -148,16 +159,21 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
             features.title_contained & year_same & volume_same & pages_same & authors_same,
         ),
         (
-            # Online-first and print years differ by one; the issue placement must agree.
+            # Online-first and print years differ by one; the volume must agree, and the
+            # first page too unless missing (a page conflict is a veto).
             "title_authors_next_year",
-            title_same & authors_same & year_next & volume_same & pages_same,
+            title_same
+            & authors_same
+            & year_next
+            & volume_same
+            & (pages_same | (np.isnan(features.pages_equal) & journal_same & informative)),
         ),
         (
             # Proceedings are named inconsistently ("AMCIS 2017 Proceedings"), and many
             # records have no volume or pages; an identical title, the same authors and the
             # same year are then the evidence.
             "identical_title_authors_year",
-            title_identical & authors_same & year_same,
+            title_identical & informative & authors_same & year_same,
         ),
         (
             # Translated or re-worded titles: the same first author, year, journal, volume
@@ -208,6 +224,7 @@ def decide(features: PairFeatures, threshold: float, uncertain_threshold: float)
     decision = np.zeros(n, dtype=np.int8)
     decision[uncertain] = UNCERTAIN
     decision[duplicate] = DUPLICATE
-    label = np.where(vetoed & uncertain, "veto:" + veto_name, rule)
+    label = np.where(uncertain & matched, rule + ":below_threshold", rule)
+    label = np.where(vetoed & uncertain, "veto:" + veto_name, label)
     label = np.where(uncertain & (label == ""), "score", label)
     return Decisions(score=score, decision=decision, rule=label.astype(object))

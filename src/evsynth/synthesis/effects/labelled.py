@@ -275,19 +275,27 @@ def _binary(
     to: str,
     drop_double_zero: bool,
 ) -> tuple[FloatArray, FloatArray]:
+    missing: list[str] = []
+    for arm in ("treatment", "control"):
+        if roles[f"events_{arm}"] not in data.columns:
+            missing.append(roles[f"events_{arm}"])
+        non_col, n_col = roles[f"non_events_{arm}"], roles[f"n_{arm}"]
+        if non_col not in data.columns and n_col not in data.columns:
+            missing.append(f"{non_col} or {n_col}")
+    if missing:
+        ev_t, ev_c = roles["events_treatment"], roles["events_control"]
+        raise missing_columns_error(
+            measure,
+            [ev_t, roles["non_events_treatment"], ev_c, roles["non_events_control"]],
+            data,
+            alternatives=f"or {ev_t}, {roles['n_treatment']}, {ev_c}, {roles['n_control']}",
+            missing=missing,
+        )
     cells: dict[str, FloatArray] = {}
     for arm, event_cell, other_cell in (("treatment", "a", "b"), ("control", "c", "d")):
         events_col = roles[f"events_{arm}"]
         non_col, n_col = roles[f"non_events_{arm}"], roles[f"n_{arm}"]
         has_non, has_n = non_col in data.columns, n_col in data.columns
-        if events_col not in data.columns or not (has_non or has_n):
-            ev_t, ev_c = roles["events_treatment"], roles["events_control"]
-            raise missing_columns_error(
-                measure,
-                [ev_t, roles["non_events_treatment"], ev_c, roles["non_events_control"]],
-                data,
-                alternatives=f"or {ev_t}, {roles['n_treatment']}, {ev_c}, {roles['n_control']}",
-            )
         events = numeric_column(data, events_col)
         require(
             events >= 0,

@@ -86,16 +86,25 @@ def check_mapping(measure: str, columns: Mapping[str, object]) -> dict[str, str]
 
 
 def missing_columns_error(
-    measure: str, needed: Sequence[str], data: pd.DataFrame, alternatives: str = ""
+    measure: str,
+    needed: Sequence[str],
+    data: pd.DataFrame,
+    alternatives: str = "",
+    missing: Sequence[str] | None = None,
 ) -> DataError:
-    """A DataError naming the columns a measure needs, those missing and those present."""
+    """A DataError naming the columns a measure needs, those missing and those present.
+
+    ``missing`` defaults to the ``needed`` columns absent from ``data``; give it when a
+    column has an alternative (e.g. ``"di or n2i"``).
+    """
     present = [str(c) for c in data.columns]
-    missing = [c for c in needed if c not in data.columns]
+    if missing is None:
+        missing = [c for c in needed if c not in data.columns]
     also = f" ({alternatives})" if alternatives else ""
     return DataError(
         f"measure {measure!r} needs columns {', '.join(needed)}{also}; missing: "
         f"{', '.join(missing)}; the data have: {', '.join(present) or 'no columns'}",
-        location=InputLocation(field=missing[0] if missing else None),
+        location=InputLocation(field=missing[0].split(" or ")[0] if missing else None),
         hint="Rename the columns, or map them by role, e.g. "
         "effect_sizes(data, 'SMD', mean_treatment='mean_t')",
     )

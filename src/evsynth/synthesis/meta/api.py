@@ -126,7 +126,11 @@ def meta_analysis(
     het = None
     if method != "FE" and fit.k > 1:
         het = q_profile(
-            y, v, np.ones((fit.k, 1)), tau2=fit.tau2, typical_variance=fit.typical_variance,
+            y,
+            v,
+            np.ones((fit.k, 1)),
+            tau2=fit.tau2,
+            typical_variance=fit.typical_variance,
             level=level,
         )
     chosen = (pi_lo, pi_hi) if prediction == "metafor" else (hts_lo, hts_hi)

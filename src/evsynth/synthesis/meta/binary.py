@@ -72,7 +72,9 @@ def _study_effects(
     return y, v, keep
 
 
-def _q_stats(y: FloatArray, v: FloatArray, estimate: float) -> tuple[float, int, float, float, float]:
+def _q_stats(
+    y: FloatArray, v: FloatArray, estimate: float
+) -> tuple[float, int, float, float, float]:
     """Cochran's Q around ``estimate`` with I^2 = (Q - df)/Q and H^2 = Q/df."""
     ok = v > 0
     q = float(np.sum((y[ok] - estimate) ** 2 / v[ok]))
@@ -151,4 +153,6 @@ def peto(a: FloatArray, b: FloatArray, c: FloatArray, d: FloatArray) -> BinaryPo
     pval = float(stats.chi2.sf(q_stat, df)) if df > 0 else float("nan")
     i2 = max(0.0, 100.0 * (q_stat - df) / q_stat) if q_stat > 0 else 0.0
     h2 = q_stat / df if df > 0 else float("nan")
-    return BinaryPooled("OR", "PETO", estimate, float(np.sqrt(1 / var.sum())), q_stat, df, pval, i2, h2)
+    return BinaryPooled(
+        "OR", "PETO", estimate, float(np.sqrt(1 / var.sum())), q_stat, df, pval, i2, h2
+    )

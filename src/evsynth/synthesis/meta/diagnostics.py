@@ -72,10 +72,21 @@ class EggerResult:
         return Summary(
             "Regression test for funnel plot asymmetry",
             ["model", "predictor", "statistic", "pvalue", "limit estimate", "ci_low", "ci_high"],
-            [[self.model, "sei", self.statistic, self.pvalue, self.limit_estimate,
-              self.limit_ci_low, self.limit_ci_high]],
-            [f"Test of the standard-error coefficient ({dist}); the limit estimate is the "
-             "intercept, the effect expected in a study of infinite size."],
+            [
+                [
+                    self.model,
+                    "sei",
+                    self.statistic,
+                    self.pvalue,
+                    self.limit_estimate,
+                    self.limit_ci_low,
+                    self.limit_ci_high,
+                ]
+            ],
+            [
+                f"Test of the standard-error coefficient ({dist}); the limit estimate is the "
+                "intercept, the effect expected in a study of infinite size."
+            ],
         )
 
 

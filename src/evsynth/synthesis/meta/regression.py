@@ -152,13 +152,15 @@ class MetaRegressionResult:
             }
         )
 
-    def predict(self, new: pd.DataFrame | dict[str, Any], *, prediction: str = "metafor") -> pd.DataFrame:
+    def predict(
+        self, new: pd.DataFrame | dict[str, Any], *, prediction: str = "metafor"
+    ) -> pd.DataFrame:
         """Predicted effect with CI and prediction interval at moderator values ``new``."""
         frame = pd.DataFrame([new]) if isinstance(new, dict) else new
         rows = []
         crit = self.fit.critical()
         for _, values in frame.iterrows():
-            x = self.design.row(values.to_dict())
+            x = self.design.row({str(key): val for key, val in values.items()})
             est, se, lo, hi = prediction_interval(self.fit, x, kind=prediction)
             rows.append(
                 {
@@ -201,9 +203,7 @@ class MetaRegressionResult:
         return self.summary().as_text()
 
 
-def r_squared(
-    y: FloatArray, v: FloatArray, X: FloatArray, fit: RmaFit
-) -> float | None:
+def r_squared(y: FloatArray, v: FloatArray, X: FloatArray, fit: RmaFit) -> float | None:
     """Pseudo R^2 in percent (module docstring); None for an intercept-only model."""
     k, p = X.shape
     if p == 1:
@@ -215,7 +215,7 @@ def r_squared(
             return 0.0
         r2 = 1.0 - fit.qe / tss
         adj = 1.0 - (1.0 - r2) * (k - 1) / (k - p)
-        return max(0.0, 100.0 * adj)
+        return max(0.0, 100.0 * float(adj))
     base = fit_rma(y, v, None, method=fit.method, test=fit.test, level=fit.level)
     if base.tau2 == 0:
         return 0.0

@@ -38,6 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from evsynth._core.errors import choice_error
 from evsynth.synthesis.meta._roots import R_UNIROOT_TOL, zeroin
 from evsynth.synthesis.meta._wls import FloatArray, generalised_q, weighted_fit
@@ -75,7 +76,9 @@ def tau2_he(y: FloatArray, v: FloatArray, X: FloatArray) -> Tau2Estimate:
     tr_pv = float(np.trace(PV))
     raw = (rss - tr_pv) / (k - p)
     tau2 = max(0.0, raw)
-    se = float(np.sqrt((2 * np.sum(PV * PV.T) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2))
+    se = float(
+        np.sqrt((2 * np.sum(PV * PV.T) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
+    )
     return Tau2Estimate(raw, se, 0, True)
 
 
@@ -92,7 +95,9 @@ def tau2_dl(y: FloatArray, v: FloatArray, X: FloatArray) -> Tau2Estimate:
     tr_p = float(np.trace(fit.P))
     raw = (fit.rss - (k - p)) / tr_p
     tau2 = max(0.0, raw)
-    se = float(np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * np.sum(fit.P * fit.P)) / tr_p**2))
+    se = float(
+        np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * np.sum(fit.P * fit.P)) / tr_p**2)
+    )
     return Tau2Estimate(raw, se, 0, True)
 
 
@@ -135,7 +140,11 @@ def tau2_sj(y: FloatArray, v: FloatArray, X: FloatArray) -> Tau2Estimate:
         np.sqrt(
             tau2_0**2
             / (k - p) ** 2
-            * (2 * np.sum(PV * PV.T) + 4 * t * np.sum(PV * fit.P) + 2 * t**2 * np.sum(fit.P * fit.P))
+            * (
+                2 * np.sum(PV * PV.T)
+                + 4 * t * np.sum(PV * fit.P)
+                + 2 * t**2 * np.sum(fit.P * fit.P)
+            )
         )
     )
     return Tau2Estimate(tau2, se, 0, True)

@@ -1,0 +1,50 @@
+"""The ``evsynth`` command: a thin shell over the library.
+
+Every user error (:class:`evsynth._core.errors.EvsynthError`) ends in one line on stderr and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from evsynth._core.errors import EvsynthError
+from evsynth.cli.meta import meta
+from evsynth.cli.run import run
+
+app = typer.Typer(
+    name="evsynth",
+    help="Systematic review and evidence synthesis for health technology assessment.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command(name="meta")(meta)
+app.command(name="run")(run)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app and turn user errors into one clear line and exit status 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except EvsynthError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
+    except Exception as exc:  # click's own usage errors
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            sys.stderr.write("aborted\n")
+            raise SystemExit(1) from None
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            raise SystemExit(2) from None
+        raise
+    except SystemExit:
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Public entry point: :func:`find_duplicates` and its result, :class:`DedupResult`."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from evsynth._core.errors import DataError, EvsynthError
+from evsynth._core.summary import Summary
+from evsynth.records.dedup.blocking import candidate_pairs
+from evsynth.records.dedup.clusters import choose_kept, cluster_rows
+from evsynth.records.dedup.compare import pair_features, title_similarity
+from evsynth.records.dedup.fields import PreparedRecords, prepare, resolve_columns
+from evsynth.records.dedup.rules import DECISION_LABELS, DIFFERENT, DUPLICATE, decide
+
+# Pairs whose titles are less similar than this (0-1) are not scored further unless they share
+# a DOI or PMID: below it no rule can make them duplicates or uncertain, and skipping them
+# keeps the per-pair Python work proportional to the plausible pairs, not to the blocks.
+TITLE_FLOOR = 0.60
+
+
+@dataclass(frozen=True, slots=True)
+class DedupSettings:
+    """The options a :class:`DedupResult` was computed with, for the run manifest."""
+
+    threshold: float
+    uncertain_threshold: float
+    id_column: str | None
+    columns: tuple[tuple[str, str], ...]
+    window: int
+    max_block: int
+
+
+@dataclass(frozen=True, slots=True)
+class DedupResult:
+    """Duplicate links between records; no record is removed.
+
+    Attributes
+    ----------
+    pairs : pandas.DataFrame
+        One row per linked pair: ``id_a``, ``id_b``, ``score`` (0-1), ``rule`` (the evidence,
+        or ``veto:<reason>`` for an uncertain pair that a contradiction kept apart) and
+        ``decision`` (``"duplicate"`` or ``"uncertain"``). Uncertain pairs are for a reviewer
+        to check and are not merged.
+    clusters : tuple of tuples of ids
+        Groups of duplicate records (two or more), the kept record first: the most complete
+        record, ties to the first in the input.
+    links : pandas.DataFrame
+        ``id`` and ``duplicate_of`` for every input record (``None`` for a kept or unique
+        record): the append-only form the project database stores.
+    settings : DedupSettings
+        Thresholds and columns used.
+    n_records : int
+        Number of input records.
+    n_candidates : int
+        Pairs scored after blocking.
+    blocking : dict
+        Pairs contributed by each blocking key (a pair found by several keys counts in each).
+    """
+
+    pairs: pd.DataFrame
+    clusters: tuple[tuple[Hashable, ...], ...]
+    links: pd.DataFrame
+    settings: DedupSettings
+    n_records: int
+    n_candidates: int
+    blocking: dict[str, int]
+
+    @property
+    def kept_ids(self) -> tuple[Hashable, ...]:
+        """The record kept in each cluster, in the order of :attr:`clusters`."""
+        return tuple(cluster[0] for cluster in self.clusters)
+
+    @property
+    def n_duplicates(self) -> int:
+        """Records linked to a kept record (what de-duplication would set aside)."""
+        return sum(len(cluster) - 1 for cluster in self.clusters)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per input record: ``id``, ``cluster`` (number, missing when unique),
+        ``kept`` (True for the record a cluster keeps and for unique records) and
+        ``duplicate_of``."""
+        cluster_of: dict[Hashable, int] = {}
+        for number, cluster in enumerate(self.clusters):
+            for record_id in cluster:
+                cluster_of[record_id] = number
+        frame = self.links.copy()
+        frame.insert(
+            1,
+            "cluster",
+            pd.array([cluster_of.get(i) for i in frame["id"]], dtype="Int64"),
+        )
+        frame.insert(2, "kept", frame["duplicate_of"].isna().to_numpy())
+        return frame
+
+    def summary(self) -> Summary:
+        """Counts of records, pairs and clusters, with the thresholds in the notes."""
+        decisions = self.pairs["decision"].value_counts()
+        rows: list[tuple[str, object]] = [
+            ("records", self.n_records),
+            ("candidate pairs scored", self.n_candidates),
+            ("duplicate pairs", int(decisions.get("duplicate", 0))),
+            ("uncertain pairs (for review)", int(decisions.get("uncertain", 0))),
+            ("duplicate clusters", len(self.clusters)),
+            ("records linked as duplicates", self.n_duplicates),
+            ("records after de-duplication", self.n_records - self.n_duplicates),
+        ]
+        return Summary(
+            title="Duplicate records",
+            columns=("quantity", "count"),
+            rows=rows,
+            notes=(
+                f"threshold = {self.settings.threshold}, "
+                f"uncertain_threshold = {self.settings.uncertain_threshold}.",
+                "Fields: " + ", ".join(f for f, _ in self.settings.columns) + ".",
+                "Duplicates are stored as links (duplicate_of); no record is deleted.",
+            ),
+        )
+
+
+def _check_threshold(name: str, value: float) -> float:
+    if not isinstance(value, int | float) or not 0.0 <= float(value) <= 1.0:
+        raise EvsynthError(f"{name}={value!r} is not between 0 and 1; give a similarity in [0, 1]")
+    return float(value)
+
+
+def find_duplicates(
+    data: pd.DataFrame,
+    *,
+    id_column: str | None = None,
+    threshold: float = 0.85,
+    uncertain_threshold: float = 0.70,
+    window: int = 4,
+    max_block: int = 200,
+    workers: int = -1,
+) -> DedupResult:
+    """Find records that report the same publication, as links between ids.
+
+    Records are normalised (:mod:`~evsynth.records.dedup.normalise`), paired by blocking keys
+    (DOI, PMID, title words, first author and year, volume and page, sorted neighbourhood;
+    :mod:`~evsynth.records.dedup.blocking`), compared field by field with rapidfuzz, and
+    decided by named rules with vetoes for errata, replies, numbered parts, and conflicting
+    identifiers or pages (:mod:`~evsynth.records.dedup.rules`). Duplicate pairs are joined
+    into clusters by union-find.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per record. Columns used when present (case-insensitive): ``id``, ``title``
+        (required), ``author``/``authors``, ``year``, ``journal`` (or ``booktitle``),
+        ``volume``, ``number``/``issue``, ``pages``, ``doi``, ``pmid``, ``abstract``,
+        ``ENTRYTYPE``.
+    id_column : str, optional
+        Column of record ids; by default ``id``/``ID`` if present, else the index.
+    threshold : float, optional
+        Weighted field similarity (0-1) a pair that meets a duplicate rule must reach.
+    uncertain_threshold : float, optional
+        Similarity from which a pair that is not a duplicate is listed for review.
+    window : int, optional
+        Sorted-neighbourhood window (records either side in title order).
+    max_block : int, optional
+        Blocks larger than this are pre-filtered by title similarity.
+    workers : int, optional
+        Threads for rapidfuzz; -1 uses every core.
+
+    Returns
+    -------
+    DedupResult
+        Pairs, clusters and links; nothing is deleted.
+
+    Raises
+    ------
+    DataError
+        The frame is empty, has no title column, or its ids are missing or repeated.
+
+    Examples
+    --------
+    >>> records = pd.DataFrame({
+    ...     "id": ["a", "b", "c"],
+    ...     "title": ["Tai Chi for stroke.", "Tai chi for stroke", "Yoga for stroke"],
+    ...     "author": ["Wang, W. and Sawada, M.", "Wang, Wenchao and Sawada, M.", "Li, X."],
+    ...     "year": [2010, 2010, 2010],
+    ...     "journal": ["Psychogeriatrics", "Psychogeriatrics", "Stroke"],
+    ... })
+    >>> find_duplicates(records).clusters
+    (('a', 'b'),)
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"records must be a pandas DataFrame, not {type(data).__name__}",
+            hint="Read the export with evsynth.records or pandas first",
+        )
+    if len(data) == 0:
+        raise DataError(
+            "there are no records to de-duplicate (the frame is empty)",
+            hint="Check that the export was read correctly",
+        )
+    threshold = _check_threshold("threshold", threshold)
+    uncertain_threshold = _check_threshold("uncertain_threshold", uncertain_threshold)
+    if uncertain_threshold > threshold:
+        raise EvsynthError(
+            f"uncertain_threshold={uncertain_threshold} is above threshold={threshold}; "
+            "choose uncertain_threshold <= threshold"
+        )
+    columns = resolve_columns(data, id_column)
+    records = prepare(data, columns)
+    candidates = candidate_pairs(
+        records, window=window, max_block=max_block, title_floor=TITLE_FLOOR * 100, workers=workers
+    )
+    left, right = candidates.left, candidates.right
+    title = title_similarity(records, left, right, workers=workers)
+    keep = (np.nan_to_num(title, nan=1.0) >= TITLE_FLOOR) | _shared_key(records, left, right)
+    left, right, title = left[keep], right[keep], title[keep]
+    features = pair_features(records, left, right, title, workers=workers)
+    decisions = decide(features, threshold, uncertain_threshold)
+    linked = decisions.decision != DIFFERENT
+    ids = records.ids
+    pairs = pd.DataFrame(
+        {
+            "id_a": [ids[i] for i in left[linked].tolist()],
+            "id_b": [ids[j] for j in right[linked].tolist()],
+            "score": np.round(decisions.score[linked], 4),
+            "rule": decisions.rule[linked].tolist(),
+            "decision": [DECISION_LABELS[int(d)] for d in decisions.decision[linked]],
+        }
+    )
+    pairs = pairs.sort_values(["decision", "score"], ascending=[True, False], ignore_index=True)
+    duplicate = decisions.decision == DUPLICATE
+    clusters, links = _clusters_and_links(records, left[duplicate], right[duplicate])
+    settings = DedupSettings(
+        threshold=threshold,
+        uncertain_threshold=uncertain_threshold,
+        id_column=columns.get("id"),
+        columns=tuple((field, column) for field, column in columns.items() if field != "id"),
+        window=window,
+        max_block=max_block,
+    )
+    return DedupResult(
+        pairs=pairs,
+        clusters=clusters,
+        links=links,
+        settings=settings,
+        n_records=len(records),
+        n_candidates=len(candidates),
+        blocking=candidates.by_key,
+    )
+
+
+def _shared_key(records: PreparedRecords, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Pairs that share a DOI or a PMID, vectorised through integer codes."""
+    shared = np.zeros(left.size, dtype=bool)
+    for values in (records.doi, records.pmid):
+        codes, _ = pd.factorize(pd.Series(values, dtype=object).replace("", None))
+        shared |= (codes[left] == codes[right]) & (codes[left] >= 0)
+    return shared
+
+
+def _clusters_and_links(
+    records: PreparedRecords, left: np.ndarray, right: np.ndarray
+) -> tuple[tuple[tuple[Hashable, ...], ...], pd.DataFrame]:
+    ids = records.ids
+    duplicate_of: list[Hashable | None] = [None] * len(ids)
+    clusters: list[tuple[Hashable, ...]] = []
+    for rows in cluster_rows(len(ids), left, right):
+        kept = choose_kept(rows, records.completeness)
+        clusters.append((ids[kept], *(ids[r] for r in rows if r != kept)))
+        for row in rows:
+            if row != kept:
+                duplicate_of[row] = ids[kept]
+    links = pd.DataFrame({"id": ids, "duplicate_of": pd.Series(duplicate_of, dtype=object)})
+    return tuple(clusters), links

@@ -1,0 +1,1 @@
+"""Built-in readers, one module per format; each exposes ``READER`` for the registry."""

@@ -1,0 +1,50 @@
+"""Render the whole review as one self-contained HTML file (inline SVG figures, no assets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+from evsynth.report.citations import cite
+from evsynth.report.meta_section import MetaSection, influence_note
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewReport:
+    """The inputs of a report: project facts, computed sections and provenance."""
+
+    title: str
+    registration: str | None
+    description: str | None
+    meta_sections: tuple[MetaSection, ...]
+    manifest: dict[str, Any]
+    extra_citations: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _environment() -> Environment:
+    env = Environment(autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined)
+    env.globals["influence_note"] = influence_note
+    return env
+
+
+def render_html(report: ReviewReport) -> str:
+    """The report as an HTML string: every table and figure, a methods section and references."""
+    template_text = (resources.files("evsynth.report") / "templates" / "report.html.j2").read_text(
+        encoding="utf-8"
+    )
+    keys: list[str] = []
+    for section in report.meta_sections:
+        keys += section.method_keys()
+    keys += list(report.extra_citations)
+    references = cite(keys)
+    numbers = {key: i + 1 for i, (key, _) in enumerate(references)}
+    template = _environment().from_string(template_text)
+    return template.render(
+        report=report,
+        sections=report.meta_sections,
+        references=references,
+        numbers=numbers,
+    )
