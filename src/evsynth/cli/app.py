@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer.exceptions import TyperException
 
 from evsynth._core.errors import EvsynthError
 from evsynth.cli.meta import meta
@@ -32,18 +33,17 @@ def main(argv: list[str] | None = None) -> None:
     except EvsynthError as exc:
         sys.stderr.write(f"error: {exc}\n")
         raise SystemExit(2) from None
-    except Exception as exc:  # click's own usage errors
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            sys.stderr.write("aborted\n")
-            raise SystemExit(1) from None
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            raise SystemExit(2) from None
-        raise
-    except SystemExit:
-        raise
+    except typer.Abort:
+        sys.stderr.write("aborted\n")
+        raise SystemExit(1) from None
+    except TyperException as exc:
+        # Usage errors (unknown option, bad choice): typer's own message, exit status 2.
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(int(getattr(exc, "exit_code", 2))) from None
 
 
 if __name__ == "__main__":

@@ -76,7 +76,7 @@ def read_pooled(pooled: Sequence[Mapping[str, object]] | None) -> list[PooledRow
             raise DataError(
                 f"summary row {problem} key(s) {keys}",
                 location=where,
-                hint=f"give the keys {', '.join(_REQUIRED_KEYS)} and optionally 'subgroup'",
+                hint=f"Give the keys {', '.join(_REQUIRED_KEYS)} and optionally 'subgroup'",
             )
         values = []
         for key in _REQUIRED_KEYS[1:]:
@@ -85,7 +85,7 @@ def read_pooled(pooled: Sequence[Mapping[str, object]] | None) -> list[PooledRow
                 raise DataError(
                     f"summary row {key}={row[key]!r} is not a finite number",
                     location=where,
-                    hint="give estimate, ci_low and ci_high as numbers on the analysis scale",
+                    hint="Give estimate, ci_low and ci_high as numbers on the analysis scale",
                 )
             values.append(number)
         check_interval(
@@ -125,7 +125,7 @@ def layout_rows(
                 raise DataError(
                     f"summary row names subgroup {row.subgroup!r} but no subgroups were given",
                     location=InputLocation(row=j + 1, field="pooled"),
-                    hint="pass subgroups=, one name per study, or drop the 'subgroup' key",
+                    hint="Pass subgroups=, one name per study, or drop the 'subgroup' key",
                 )
         study[:] = np.arange(1.0, n_studies + 1.0)
         y = n_studies + 1.0
@@ -138,7 +138,7 @@ def layout_rows(
                 raise DataError(
                     f"summary row names subgroup {row.subgroup!r}, which no study belongs to",
                     location=InputLocation(row=j + 1, field="pooled"),
-                    hint=f"choose one of {', '.join(order)}",
+                    hint=f"Choose one of {', '.join(order)}",
                 )
         for group in order:
             headings.append((y, group))
@@ -177,10 +177,10 @@ def read_weights(weights: ArrayLike | None, n: int) -> NDArray[np.float64] | Non
         raise DataError(
             f"weights has a negative value ({w[row]:g})",
             location=InputLocation(row=row + 1, field="weights"),
-            hint="weights are inverse variances or percentages and cannot be negative",
+            hint="Weights are inverse variances or percentages and cannot be negative",
         )
     if not w.sum() > 0.0:
-        raise DataError("weights are all zero", hint="pass weights=None for equal-size squares")
+        raise DataError("weights are all zero", hint="Pass weights=None for equal-size squares")
     return w
 
 
@@ -192,7 +192,7 @@ def read_prediction(prediction: tuple[float, float] | None) -> NDArray[np.float6
     if pi.size != 2 or pi[0] > pi[1]:
         raise DataError(
             f"prediction must be (low, high) with low <= high (got {tuple(pi.tolist())})",
-            hint="pass the prediction interval's limits on the analysis scale",
+            hint="Pass the prediction interval's limits on the analysis scale",
         )
     return pi
 

@@ -42,7 +42,7 @@ def apply(
     if out.shape != values.shape or not np.all(np.isfinite(out)):
         raise EvsynthError(
             f"transform did not return one finite number for each {name} value",
-            hint="pass an element-wise function such as np.exp, or None",
+            hint="Pass an element-wise function such as np.exp, or None",
         )
     return out
 
@@ -52,7 +52,7 @@ def require_positive(values: NDArray[np.float64], name: str) -> None:
     if np.any(values <= 0.0):
         raise EvsynthError(
             f"{name} has values <= 0, which a log axis cannot show",
-            hint="pass effects on the log scale with transform=np.exp, or log_scale=False",
+            hint="Pass effects on the log scale with transform=np.exp, or log_scale=False",
         )
 
 

@@ -18,7 +18,7 @@ def as_vector(values: ArrayLike, name: str) -> NDArray[np.float64]:
     except (TypeError, ValueError) as exc:
         raise DataError(
             f"{name} must contain only numbers",
-            hint=f"convert the {name} values to numbers before plotting",
+            hint=f"Convert the {name} values to numbers before plotting",
         ) from exc
     if array.ndim != 1:
         raise DataError(
@@ -28,11 +28,24 @@ def as_vector(values: ArrayLike, name: str) -> NDArray[np.float64]:
     if bad.size:
         row = int(bad[0])
         raise DataError(
-            f"{name} is {array[row]!r}, not a finite number",
+            f"{name} is {float(array[row])!r}, not a finite number",
             location=InputLocation(row=row + 1, field=name),
-            hint="remove the study from the plot or supply its value",
+            hint="Remove the study from the plot or supply its value",
         )
     return array
+
+
+def as_scalar(value: float, name: str) -> float:
+    """``value`` as one finite float, or an :class:`EvsynthError` naming the argument."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as exc:
+        raise EvsynthError(f"{name}={value!r} is not a number") from exc
+    if not np.isfinite(number):
+        raise EvsynthError(
+            f"{name}={number!r} is not a finite number", hint=f"Pass {name} as a finite number"
+        )
+    return number
 
 
 def as_labels(values: Sequence[object], name: str) -> list[str]:
@@ -49,11 +62,11 @@ def check_lengths(**lengths: int) -> int:
         listed = ", ".join(f"{name}={n}" for name, n in lengths.items())
         raise DataError(
             f"{', '.join(lengths)} must have the same length (got {listed})",
-            hint="give one value per study in each",
+            hint="Give one value per study in each",
         )
     (n,) = distinct
     if n == 0:
-        raise DataError("there are no studies to plot", hint="pass at least one study")
+        raise DataError("there are no studies to plot", hint="Pass at least one study")
     return n
 
 
@@ -72,7 +85,7 @@ def check_interval(
         raise DataError(
             f"{low_name} ({low[row]:g}) is above {high_name} ({high[row]:g})",
             location=InputLocation(row=row + 1, field=low_name),
-            hint=f"check that the {low_name} and {high_name} columns are not swapped",
+            hint=f"Check that the {low_name} and {high_name} columns are not swapped",
         )
     # A relative slack keeps intervals that were rounded for publication, e.g. 1.00 [1.00, 1.52].
     slack = 1e-9 * np.maximum(1.0, np.abs(estimate))
@@ -83,7 +96,7 @@ def check_interval(
             f"{est_name} ({estimate[row]:g}) lies outside its interval "
             f"[{low[row]:g}, {high[row]:g}]",
             location=InputLocation(row=row + 1, field=est_name),
-            hint="check that the estimate and its interval are on the same scale",
+            hint="Check that the estimate and its interval are on the same scale",
         )
 
 
@@ -92,7 +105,7 @@ def check_level(level: float, name: str = "level") -> float:
     if not 0.0 < float(level) < 1.0:
         raise EvsynthError(
             f"{name}={level!r} must lie strictly between 0 and 1",
-            hint="for a 95% interval pass 0.95",
+            hint="For a 95% interval pass 0.95",
         )
     return float(level)
 

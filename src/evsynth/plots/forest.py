@@ -193,7 +193,7 @@ def forest_plot(
     if favours is not None and len(favours) != 2:
         raise EvsynthError(
             f"favours must be two texts, for left and right of the null value (got {favours!r})",
-            hint="pass e.g. ('Favours control', 'Favours treatment'), or None",
+            hint="Pass e.g. ('Favours control', 'Favours treatment'), or None",
         )
     table = prepare(
         labels,
@@ -256,7 +256,7 @@ def _limits(
     if not low < high or (log and low <= 0.0):
         raise EvsynthError(
             f"xlim={xlim!r} must be (low, high) with low < high, and low > 0 on a log axis",
-            hint="give the limits on the displayed scale, e.g. (0.1, 10) for odds ratios",
+            hint="Give the limits on the displayed scale, e.g. (0.1, 10) for odds ratios",
         )
     return low, high
 

@@ -36,6 +36,7 @@ from evsynth.plots import _scale
 from evsynth.plots._style import STYLE, font, new_figure, plain_axes, root_figure
 from evsynth.plots._validate import (
     as_labels,
+    as_scalar,
     as_vector,
     check_lengths,
     check_level,
@@ -62,7 +63,7 @@ def _contour_levels(contour: bool | Sequence[float]) -> tuple[float, ...]:
         return _CONTOUR_LEVELS
     levels = tuple(sorted({check_level(float(v), "contour level") for v in contour}))
     if not levels:
-        raise EvsynthError("contour has no levels", hint="pass True or e.g. (0.90, 0.95, 0.99)")
+        raise EvsynthError("contour has no levels", hint="Pass True or e.g. (0.90, 0.95, 0.99)")
     return levels
 
 
@@ -154,7 +155,8 @@ def funnel_plot(
     Examples
     --------
     >>> fig = funnel_plot([0.1, -0.3, 0.4, 0.2], [0.1, 0.2, 0.3, 0.15], estimate=0.08)
-    >>> fig.axes[0].get_ylim()[0] > fig.axes[0].get_ylim()[1]  # SE 0 at the top
+    >>> bottom, top = fig.axes[0].get_ylim()
+    >>> bool(top == 0.0 and bottom > top)  # inverted: SE 0 at the top
     True
     """
     est = as_vector(effect, "effect")
@@ -170,10 +172,10 @@ def funnel_plot(
         raise DataError(
             f"se is {errors[row]:g}; standard errors must be positive",
             location=InputLocation(row=row + 1, field="se"),
-            hint="check the column holds standard errors, not variances or effects",
+            hint="Check the column holds standard errors, not variances or effects",
         )
-    centre = float(as_vector([estimate], "estimate")[0])
-    null = float(as_vector([null_value], "null_value")[0])
+    centre = as_scalar(estimate, "estimate")
+    null = as_scalar(null_value, "null_value")
     level = check_level(level)
     bands = _contour_levels(contour)
     log = _scale.uses_log_scale(transform, log_scale)
@@ -250,7 +252,7 @@ def funnel_plot(
         if line.size != grid.size:
             raise EvsynthError(
                 "egger_line must return one effect for each standard error it is given",
-                hint="pass an element-wise function such as lambda s: b1 + b0 * s",
+                hint="Pass an element-wise function such as lambda s: b1 + b0 * s",
             )
         ax.plot(
             _scale.apply(transform, line, "egger_line"),

@@ -32,10 +32,10 @@ ENTRY_POINT_GROUP = "evsynth.readers"
 # e.g. a Web of Science file is not taken for RIS and a RIS file not for CSV.
 _BUILTIN = (
     ("endnote", "evsynth.records.readers.endnote:READER"),
-    ("bibtex", "evsynth.records.readers.bibtex:READER"),
     ("wos", "evsynth.records.readers.wos:READER"),
-    ("nbib", "evsynth.records.readers.nbib:READER"),
     ("ris", "evsynth.records.readers.ris:READER"),
+    ("nbib", "evsynth.records.readers.nbib:READER"),
+    ("bibtex", "evsynth.records.readers.bibtex:READER"),
     ("xlsx", "evsynth.records.readers.xlsx:READER"),
     ("csv", "evsynth.records.readers.delimited:READER"),
 )

@@ -200,3 +200,14 @@ def first(original: Original, *tags: str) -> str | None:
             if item and item.strip():
                 return item
     return None
+
+
+def add_value(original: Original, key: str, value: str) -> None:
+    """Store ``value`` under ``key``; a second value turns the entry into a list."""
+    current = original.get(key)
+    if current is None:
+        original[key] = value
+    elif isinstance(current, list):
+        current.append(value)
+    else:
+        original[key] = [current, value]

@@ -26,7 +26,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from evsynth._core.errors import DataError, InputLocation
 from evsynth.records.model import Record
 from evsynth.records.normalise import build_record
-from evsynth.records.readers._tagged import Original, first, values
+from evsynth.records.readers._tagged import Original, add_value, first, values
 from evsynth.records.registry import Parsed, Reader, SniffInput, Source
 
 _SNIFF = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
@@ -75,14 +75,7 @@ def _name(raw: str) -> str:
 def _original(entry: Entry) -> Original:
     original: Original = {"ENTRYTYPE": entry.entry_type, "ID": entry.key}
     for item in entry.fields:
-        key, value = item.key.lower(), str(item.value)
-        current = original.get(key)
-        if current is None:
-            original[key] = value
-        elif isinstance(current, list):
-            current.append(value)
-        else:
-            original[key] = [current, value]
+        add_value(original, item.key.lower(), str(item.value))
     return original
 
 

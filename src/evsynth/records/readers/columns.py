@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from evsynth._core.errors import DataError, InputLocation
 from evsynth.records.model import Record
 from evsynth.records.normalise import build_record, join_pages, split_authors
-from evsynth.records.readers._tagged import Original
+from evsynth.records.readers._tagged import Original, add_value
 from evsynth.records.registry import Parsed
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -122,7 +122,9 @@ def table_records(
                 )
             )
             continue
-        original: Original = {column: cell for column, cell in zip(header, cells, strict=True)}
+        original: Original = {}
+        for column, cell in zip(header, cells, strict=True):
+            add_value(original, column, cell)
         get = {field: cells[index] for field, index in mapping.items()}.get
         year_column = header[mapping["year"]] if "year" in mapping else "year"
         keywords = re.split(r"[;\n]", get("keywords") or "")

@@ -18,7 +18,7 @@ from lxml import etree
 from evsynth._core.errors import DataError, InputLocation
 from evsynth.records.model import Record
 from evsynth.records.normalise import build_record
-from evsynth.records.readers._tagged import Original, first, values
+from evsynth.records.readers._tagged import Original, add_value, first, values
 from evsynth.records.registry import Parsed, Reader, SniffInput, Source
 
 _DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -34,25 +34,15 @@ def _text(element: etree._Element) -> str:
 def _flatten(element: etree._Element, prefix: str, original: Original) -> None:
     """Store the text of each field below ``element`` under its path."""
     for name, value in element.attrib.items():
-        _add(original, f"{prefix}@{name}" if prefix else f"@{name}", str(value))
+        add_value(original, f"{prefix}@{name}" if prefix else f"@{name}", str(value))
     children = [c for c in element if isinstance(c.tag, str)]
     fields = [c for c in children if c.tag not in _FORMATTING]
     if prefix and not fields:
-        _add(original, prefix, _text(element).strip())
+        add_value(original, prefix, _text(element).strip())
         return
     for child in fields:
         path = f"{prefix}/{child.tag}" if prefix else str(child.tag)
         _flatten(child, path, original)
-
-
-def _add(original: Original, key: str, value: str) -> None:
-    current = original.get(key)
-    if current is None:
-        original[key] = value
-    elif isinstance(current, list):
-        current.append(value)
-    else:
-        original[key] = [current, value]
 
 
 def _record(

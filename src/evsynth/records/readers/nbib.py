@@ -17,7 +17,7 @@ import re
 from evsynth._core.errors import DataError, InputLocation
 from evsynth.records.model import Record
 from evsynth.records.normalise import build_record
-from evsynth.records.readers._tagged import Original, first, values
+from evsynth.records.readers._tagged import Original, add_value, first, values
 from evsynth.records.registry import Parsed, Reader, SniffInput, Source
 
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3}) {0,2}-(?: (.*))?$")
@@ -33,16 +33,6 @@ def _typed_ids(original: Original, kind: str) -> list[str]:
         if match and match.group(2) == kind:
             found.append(match.group(1))
     return found
-
-
-def _add(original: Original, tag: str, value: str) -> None:
-    current = original.get(tag)
-    if current is None:
-        original[tag] = value
-    elif isinstance(current, list):
-        current.append(value)
-    else:
-        original[tag] = [current, value]
 
 
 def _extend_last(original: Original, tag: str, text: str) -> None:
@@ -62,7 +52,7 @@ def _parse_block(
         match = _TAG_LINE.match(line)
         if match:
             last = match.group(1)
-            _add(original, last, (match.group(2) or "").strip())
+            add_value(original, last, (match.group(2) or "").strip())
         elif line[:1].isspace() and last is not None:
             _extend_last(original, last, line.strip())
         else:

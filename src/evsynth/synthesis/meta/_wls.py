@@ -36,7 +36,7 @@ class WeightedFit:
 def weighted_fit(y: FloatArray, X: FloatArray, w: FloatArray) -> WeightedFit:
     """Fit ``y ~ X`` with weights ``w`` and return coefficients, (X'WX)^-1, P and RSS."""
     xw = X.T * w
-    xwx_inv = np.linalg.inv(xw @ X)
+    xwx_inv: FloatArray = np.asarray(np.linalg.inv(xw @ X), dtype=np.float64)
     beta = xwx_inv @ (xw @ y)
     resid = y - X @ beta
     rss = float(np.sum(w * resid**2))
