@@ -44,6 +44,8 @@ HERE = Path(__file__).resolve().parent
 R_SCRIPT = HERE / "r" / "metafor_loop.R"
 TRUE_EFFECT = 0.3
 TRUE_TAU2 = 0.05
+TARGETS = {"metafor": 100.0, "pimeta": 5.0}  # the speed-up targets
+AGREEMENT = 1e-6  # the agreement target for estimates
 
 
 @dataclass
@@ -280,6 +282,12 @@ def report(runs: list[Run], n: int, skipped: list[str]) -> dict[str, object]:
         print(f"  * measured on the first fits only and scaled to all {n} analyses")
     for message in skipped:
         print(f"  skipped: {message}")
+    for row in rows[1:]:
+        tool = str(row["tool"])
+        target = TARGETS["metafor" if tool.startswith("metafor") else "pimeta"]
+        speed = "met" if float(row["ratio_vs_evsynth"]) >= target else "NOT met"
+        agree = "met" if float(row["max_abs_diff_estimate"]) <= AGREEMENT else "NOT met"
+        print(f"  target vs {tool}: >= {target:g}x faster {speed}; estimates within 1e-6 {agree}")
     return {"rows": rows, "skipped": skipped}
 
 

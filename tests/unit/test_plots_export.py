@@ -79,5 +79,5 @@ def test_export_keeps_text_drawn_outside_a_given_axes() -> None:
 
 @pytest.mark.parametrize("dpi", [0, -10])
 def test_non_positive_dpi_is_refused(dpi: int) -> None:
-    with pytest.raises(EvsynthError, match="dpi=.* must be a positive number"):
+    with pytest.raises(EvsynthError, match=r"dpi=.* must be a positive number"):
         figure_to_png_bytes(_funnel(), dpi=dpi)

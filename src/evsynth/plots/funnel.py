@@ -17,8 +17,9 @@ Conventions, as in metafor:
   effect against SE, over the whole SE axis.
 
 Ratio measures are passed on the log scale with ``transform=np.exp`` and drawn on a log axis.
-Drawn artists carry labels (``_funnel_studies``, ``_funnel_region``, ...) for tests and callers;
-legend entries are named in plain words.
+Artists shown in the legend carry their legend text as label (``"Studies"``, ``"Pooled
+estimate"``, ...); the others carry labels starting with ``_funnel_`` (``_funnel_contour``,
+``_funnel_null``, ``_funnel_label``) so that tests and callers can find them.
 """
 
 from __future__ import annotations
@@ -131,8 +132,8 @@ def funnel_plot(
         Study labels written beside the points.
     egger_line : callable, optional
         Function from standard error (array) to effect on the analysis scale, drawn over the SE
-        axis; e.g. from Egger's regression ``effect/se = b0 + b1/se`` rearranged as
-        ``lambda s: b1 + b0 * s``.
+        axis; e.g. from Egger's regression ``effect/se = b0 + b1/se`` (Egger et al. 1997,
+        doi:10.1136/bmj.315.7109.629) rearranged as ``lambda s: b1 + b0 * s``.
     null_value : float, optional
         Effect of no difference on the analysis scale, the centre of the contours.
     transform : callable, optional
@@ -198,38 +199,7 @@ def funnel_plot(
     else:
         fig = root_figure(ax)
 
-    legend: list[object] = []
-    if bands:
-        # Widest band first so that each narrower one is painted over it.
-        shades = _shades(len(bands))
-        alphas = [1.0 - b for b in bands]
-        for k in range(len(bands) - 1, -1, -1):
-            x, y = _region(null, normal_quantile(bands[k]), se_max)
-            colour = "white" if k == 0 else shades[k - 1]
-            ax.fill(
-                _scale.apply(transform, x, "funnel"),
-                y,
-                facecolor=colour,
-                edgecolor="none",
-                label="_funnel_contour",
-                zorder=0,
-            )
-        ax.set_facecolor(shades[-1])
-        legend.append(
-            Patch(facecolor="white", edgecolor=STYLE.reference, label=_p_label(alphas[0], None))
-        )
-        for k in range(1, len(bands)):
-            legend.append(Patch(facecolor=shades[k - 1], label=_p_label(alphas[k], alphas[k - 1])))
-        legend.append(Patch(facecolor=shades[-1], label=_p_label(None, alphas[-1])))
-        ax.axvline(
-            float(_scale.apply(transform, np.array([null]), "null_value")[0]),
-            color=STYLE.reference,
-            linewidth=0.8,
-            linestyle=":",
-            label="_funnel_null",
-            zorder=1,
-        )
-
+    legend = [] if not bands else _draw_contours(ax, null, bands, se_max, transform)
     ax.plot(
         _scale.apply(transform, region_x, "funnel"),
         region_y,
@@ -296,6 +266,44 @@ def funnel_plot(
         prop=font(size=STYLE.small_font_size),
     )
     return fig
+
+
+def _draw_contours(
+    ax: Axes,
+    null: float,
+    bands: tuple[float, ...],
+    se_max: float,
+    transform: _scale.Transform | None,
+) -> list[Patch]:
+    """Shade significance bands around ``null``; return their legend entries (Peters 2008)."""
+    shades = _shades(len(bands))
+    alphas = [1.0 - b for b in bands]
+    # Widest band first so that each narrower one is painted over it; beyond the widest, the
+    # axes background carries the darkest shade (p below the smallest alpha).
+    for k in range(len(bands) - 1, -1, -1):
+        x, y = _region(null, normal_quantile(bands[k]), se_max)
+        ax.fill(
+            _scale.apply(transform, x, "funnel"),
+            y,
+            facecolor="white" if k == 0 else shades[k - 1],
+            edgecolor="none",
+            label="_funnel_contour",
+            zorder=0,
+        )
+    ax.set_facecolor(shades[-1])
+    ax.axvline(
+        float(_scale.apply(transform, np.array([null]), "null_value")[0]),
+        color=STYLE.reference,
+        linewidth=0.8,
+        linestyle=":",
+        label="_funnel_null",
+        zorder=1,
+    )
+    legend = [Patch(facecolor="white", edgecolor=STYLE.reference, label=_p_label(alphas[0], None))]
+    for k in range(1, len(bands)):
+        legend.append(Patch(facecolor=shades[k - 1], label=_p_label(alphas[k], alphas[k - 1])))
+    legend.append(Patch(facecolor=shades[-1], label=_p_label(None, alphas[-1])))
+    return legend
 
 
 def _finish_axes(

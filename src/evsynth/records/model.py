@@ -96,16 +96,14 @@ def records_to_frame(records: Iterable[Record]) -> pd.DataFrame:
     'Smith, J; Lee, K'
     """
     rows = list(records)
-    columns: dict[str, list[object]] = {name: [] for name in FRAME_COLUMNS}
-    for record in rows:
-        for name in FRAME_COLUMNS:
-            value: object = getattr(record, name)
-            if name == "authors":
-                value = "; ".join(record.authors) if record.authors else None
-            columns[name].append(value)
-    frame = pd.DataFrame(columns, columns=list(FRAME_COLUMNS))
-    frame["year"] = pd.array(columns["year"], dtype="Int64")
-    return frame
+    text_columns = [name for name in FRAME_COLUMNS if name not in ("authors", "year")]
+    data: dict[str, object] = {
+        name: [getattr(record, name) for record in rows] for name in text_columns
+    }
+    data["authors"] = ["; ".join(r.authors) if r.authors else None for r in rows]
+    years: list[int | None] = [record.year for record in rows]
+    data["year"] = pd.array(years, dtype="Int64")
+    return pd.DataFrame(data, columns=list(FRAME_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,8 @@ def normalise_author(name: str | None) -> str | None:
     if text is None:
         return None
     if "," in text:
-        surname, given = (part.strip() for part in text.split(",", 1))
+        surname, given = text.split(",", 1)
+        surname, given = surname.strip(), given.strip()
         if not surname:
             return given or None
         return f"{surname}, {given}" if given else surname
@@ -162,10 +163,8 @@ def join_pages(start: str | None, end: str | None = None) -> str | None:
     if first and last and first.lower() == "no" and last.lower() == "specified":
         # Ovid splits "No page specified" over SP ("No") and EP ("Specified").
         return None
-    if first and last and last != first and "-" not in first:
-        pages = f"{first}-{last}"
-    else:
-        pages = first or last
+    pages = f"{first}-{last}" if first and last and last != first and "-" not in first else None
+    pages = pages or first or last
     if pages is None:
         return None
     return re.sub(r"\s*(?:--|–|—)\s*", "-", pages)

@@ -114,8 +114,7 @@ def readers() -> dict[str, Reader]:
         if not isinstance(reader, Reader) or reader.name in found:
             why = "is not a Reader" if not isinstance(reader, Reader) else "repeats a name"
             warnings.warn(
-                f"reader plug-in {entry_point.name!r} ({entry_point.value}) {why} and is "
-                "left out",
+                f"reader plug-in {entry_point.name!r} ({entry_point.value}) {why} and is left out",
                 RuntimeWarning,
                 stacklevel=2,
             )
@@ -159,15 +158,15 @@ def detect_reader(name: str, data: bytes) -> tuple[Reader, list[str]]:
     for reader in claiming:
         if reader.sniff(sample):
             return reader, []
-    reader = recognise(sample)
-    if reader is not None:
+    found = recognise(sample)
+    if found is not None:
         notes = []
         if claiming:
             notes.append(
                 f"{name}: the name suggests {claiming[0].label} but the content is "
-                f"{reader.label}; read as {reader.label}"
+                f"{found.label}; read as {found.label}"
             )
-        return reader, notes
+        return found, notes
     kind = binary_kind(data)
     where = InputLocation(file=name)
     choices = ", ".join(readers())

@@ -164,8 +164,7 @@ def split_records(
                 f"the record starting here has no {end_line!r} line: the file ends inside it "
                 "and may be truncated",
                 location=InputLocation(file=name, line=current_line),
-                hint="Export the file again, or add the missing end line if the record is "
-                "complete",
+                hint="Export the file again, or add the missing end line if the record is complete",
             )
         )
     return split

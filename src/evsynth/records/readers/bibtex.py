@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -79,9 +79,7 @@ def _original(entry: Entry) -> Original:
     return original
 
 
-def _record(
-    entry: Entry, name: str, warnings: list[str], caller_db: str | None
-) -> Record:
+def _record(entry: Entry, name: str, warnings: list[str], caller_db: str | None) -> Record:
     original = _original(entry)
     line = entry.start_line + 1 if entry.start_line is not None else None
 
@@ -117,7 +115,7 @@ def _record(
 
 def read(source: Source) -> Parsed:
     """Read a BibTeX file."""
-    library = bibtexparser.parse_string(source.text)
+    library = parse_string(source.text)
     records: list[Record] = []
     problems: list[DataError] = []
     warnings: list[str] = []

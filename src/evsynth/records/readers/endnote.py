@@ -106,14 +106,16 @@ def read(source: Source) -> Parsed:
             hint="Export from EndNote with File > Export, type XML",
         )
     warnings: list[str] = []
+    # EndNote writes the whole export on one line, so the record's position (as ``row``)
+    # is what tells records apart in messages.
     records = [
         _record(
             element,
-            InputLocation(file=source.name, line=element.sourceline),
+            InputLocation(file=source.name, line=element.sourceline, row=number),
             warnings,
             source.source_database,
         )
-        for element in elements
+        for number, element in enumerate(elements, start=1)
     ]
     return Parsed(records=records, warnings=warnings)
 

@@ -43,9 +43,7 @@ def _extend_last(original: Original, tag: str, text: str) -> None:
         original[tag] = f"{current} {text}".strip()
 
 
-def _parse_block(
-    lines: list[tuple[int, str]], name: str
-) -> tuple[Original, DataError | None]:
+def _parse_block(lines: list[tuple[int, str]], name: str) -> tuple[Original, DataError | None]:
     original: Original = {}
     last: str | None = None
     for number, line in lines:

@@ -46,9 +46,7 @@ def read(source: Source) -> Parsed:
             ) from None
         try:
             sheet = workbook.worksheets[0]
-            table = [
-                [_text(value) for value in row] for row in sheet.iter_rows(values_only=True)
-            ]
+            table = [[_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
         finally:
             workbook.close()
     notes = [f"{source.name}: {w.message}" for w in caught]

@@ -1,0 +1,77 @@
+"""Opening a project database: SQLite by default, any SQLAlchemy URL (PostgreSQL) for a team.
+
+The schema is created and upgraded by the Alembic migrations shipped in
+``evsynth/storage/migrations``; opening a database always brings it to the latest revision.
+SQLite runs in WAL mode with a busy timeout, so two reviewers writing at the same moment wait
+for each other instead of failing, and a killed process never leaves a half-written import
+(every write is one transaction).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from evsynth._core.errors import EvsynthError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _migrations_dir() -> str:
+    return str(resources.files("evsynth.storage") / "migrations")
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", _migrations_dir())
+    return cfg
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, a busy timeout and foreign keys."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the latest migration."""
+    cfg = alembic_config()
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """Open (creating or upgrading) a project database and return a session factory."""
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+    except EvsynthError:
+        raise
+    except Exception as exc:
+        raise EvsynthError(
+            f"cannot open the project database {url} ({type(exc).__name__}: {exc})",
+            hint="Check the path or URL; a damaged SQLite file can be restored from an export",
+        ) from None
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,133 @@
+"""Database tables (SQLAlchemy 2 typed ORM). Judgements are append-only: rows are never updated.
+
+- ``imports``: one row per imported file (source database, search date, SHA-256).
+- ``records``: one row per record as imported, with every original field kept as JSON.
+- ``duplicate_links``: link/unlink events that make a record a duplicate of a kept record.
+- ``decisions``: screening decision events (reviewer, stage, decision, reason, time).
+- ``reveals``: when the lead revealed blinded decisions for a stage.
+- ``reports``, ``report_events``, ``report_studies``: full-text reports of records, their
+  retrieval status events and their links to studies (a study can have several reports).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ImportRow(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    format: Mapped[str] = mapped_column(String(40))
+    source_database: Mapped[str | None] = mapped_column(String(200))
+    search_date: Mapped[str | None] = mapped_column(String(40))
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[str | None] = mapped_column(String(200))
+    n_records: Mapped[int]
+    n_skipped: Mapped[int] = mapped_column(default=0)
+    method: Mapped[str] = mapped_column(String(40), default="database")
+
+
+class RecordRow(Base):
+    __tablename__ = "records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
+    position: Mapped[int]
+    title: Mapped[str | None] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None]
+    journal: Mapped[str | None] = mapped_column(Text)
+    volume: Mapped[str | None] = mapped_column(String(100))
+    issue: Mapped[str | None] = mapped_column(String(100))
+    pages: Mapped[str | None] = mapped_column(String(100))
+    doi: Mapped[str | None] = mapped_column(String(300), index=True)
+    pmid: Mapped[str | None] = mapped_column(String(40), index=True)
+    source_database: Mapped[str | None] = mapped_column(String(200))
+    line: Mapped[int | None]
+    original: Mapped[str] = mapped_column(Text)
+
+
+class DuplicateLinkRow(Base):
+    __tablename__ = "duplicate_links"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    action: Mapped[str] = mapped_column(String(10))  # "link" or "unlink"
+    rule: Mapped[str | None] = mapped_column(String(100))
+    score: Mapped[float | None]
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewerRow(Base):
+    __tablename__ = "reviewers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    __table_args__ = (Index("ix_decisions_stage_record", "stage", "record_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(20), default="screener")
+    created_at: Mapped[datetime]
+
+
+class RevealRow(Base):
+    __tablename__ = "reveals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    revealed_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    path: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ReportEventRow(Base):
+    __tablename__ = "report_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # "sought", "retrieved", "not_retrieved"
+    by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class StudyRow(Base):
+    __tablename__ = "studies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class ReportStudyRow(Base):
+    __tablename__ = "report_studies"
+    __table_args__ = (UniqueConstraint("record_id", "study_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id"))
+    created_at: Mapped[datetime]
