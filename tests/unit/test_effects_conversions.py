@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from tests.tolerances import COEF, SE, VAR
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth.synthesis.effects import (
@@ -29,6 +28,7 @@ from evsynth.synthesis.effects import (
     standardized_mean_difference,
     variance_from_se,
 )
+from tests.tolerances import COEF, SE, VAR
 
 T_975_24 = 2.0638985616280245  # t quantile, 0.975, 24 df (scipy; tables give 2.064)
 Z_975 = 1.959963984540054  # normal quantile, 0.975 (tables give 1.96)

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-from tests.tolerances import COEF, VAR
 
 from evsynth._core.errors import EvsynthError
 from evsynth.synthesis.effects import (
@@ -27,6 +26,7 @@ from evsynth.synthesis.effects import (
     smd_variance,
     standardized_mean_difference,
 )
+from tests.tolerances import COEF, VAR
 
 # J(18) = Gamma(9) / (3 Gamma(8.5)) = 40320 / (3 * 2027025/256 * sqrt(pi)).
 J18 = 40320 / (3 * 2027025 / 256 * math.sqrt(math.pi))

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import COEF, VAR
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth.synthesis.effects import (
@@ -22,6 +21,7 @@ from evsynth.synthesis.effects import (
     log_odds_ratio,
     standardized_mean_difference,
 )
+from tests.tolerances import COEF, VAR
 
 
 def continuous() -> pd.DataFrame:

@@ -11,11 +11,11 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
-from tests.tolerances import CI, COEF
 
 from evsynth._core.errors import EvsynthError
 from evsynth._core.summary import Summary
 from evsynth.synthesis.effects import EffectTable
+from tests.tolerances import CI, COEF
 
 Z_975 = 1.959963984540054
 

@@ -18,13 +18,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import optimize
-from tests.conftest import load_json
-from tests.tolerances import CI, COEF, HET, PVAL, SE, VAR
-from tests.validation._assert import close
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth._core.summary import Summary
-from evsynth.synthesis.meta.batch import METHODS, _as_batch, _ll0check, fit_batch
+from evsynth.synthesis.meta.batch import (
+    METHODS,
+    _as_batch,
+    _halve_into_range,
+    _ll0check,
+    fit_batch,
+)
+from tests.conftest import load_json
+from tests.tolerances import CI, COEF, HET, PVAL, SE, VAR
+from tests.validation._assert import close
 
 SOURCE = "metafor/pairwise_metafor.json"
 REF = load_json(SOURCE)
@@ -285,6 +291,15 @@ def test_ll0check_resets_a_worse_maximum() -> None:
     checked = _ll0check(data, tau2, np.array([True, True]), True, 1e-5)
     assert checked[0] == 0.0
     assert checked[1] == tau2[1] > 0.0
+
+
+def test_step_halving_follows_metafor() -> None:
+    # metafor's Fisher scoring: while (tau2 + adj < 0) adj <- adj / 2. From 0.5, a step of -4
+    # halves to -0.5; from 0 a negative step vanishes; an infinite step (where R would loop
+    # forever) becomes 0; a positive step is kept.
+    tau2 = np.array([0.5, 0.0, 1e-300, 2.0])
+    step = _halve_into_range(tau2, np.array([-4.0, -1.0, -np.inf, 1.0]))
+    assert step.tolist() == [-0.5, 0.0, 0.0, 1.0]
 
 
 # -- results object and input checks ------------------------------------------------------

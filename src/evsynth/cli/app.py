@@ -13,6 +13,8 @@ from typer.exceptions import TyperException
 
 from evsynth._core.errors import EvsynthError
 from evsynth.cli.meta import meta
+from evsynth.cli.project_cmds import import_, init
+from evsynth.cli.records_cmds import dedupe, records
 from evsynth.cli.run import run
 
 app = typer.Typer(
@@ -22,6 +24,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command(name="init")(init)
+app.command(name="import")(import_)
+app.command(name="records")(records)
+app.command(name="dedupe")(dedupe)
 app.command(name="meta")(meta)
 app.command(name="run")(run)
 

@@ -33,7 +33,7 @@ then UTF-8, then Windows-1252/Latin-1 with a warning; binary files are refused.
 
 from evsynth.records.model import FRAME_COLUMNS, ReadResult, Record, records_to_frame
 from evsynth.records.read import read_records
-from evsynth.records.registry import ENTRY_POINT_GROUP, Reader, get_reader, readers
+from evsynth.records.registry import ENTRY_POINT_GROUP, Reader, available_readers, get_reader
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -41,8 +41,8 @@ __all__ = [
     "ReadResult",
     "Reader",
     "Record",
+    "available_readers",
     "get_reader",
     "read_records",
-    "readers",
     "records_to_frame",
 ]

@@ -59,7 +59,8 @@ class Record:
         ``str`` for a field that occurred once, a ``list`` of ``str`` for a repeated field (and
         for the tags that RIS defines as repeatable). Treat it as read-only.
     location : InputLocation
-        File and first line (text formats) or row (spreadsheets) of the record, for messages.
+        File and first line (text formats) or row (spreadsheets) of the record, for messages;
+        EndNote XML, written on one line, adds the record's position as ``row``.
     """
 
     title: str | None = None

@@ -16,11 +16,12 @@ plug-in that fails to load, or whose name is already taken, is left out with a
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import PurePath
+from types import MappingProxyType
 
 from evsynth._core.errors import DataError, InputLocation, choice_error
 from evsynth.records.encoding import binary_kind, head_text
@@ -93,8 +94,11 @@ def _entry_points() -> list[EntryPoint]:
 
 
 @cache
-def readers() -> dict[str, Reader]:
-    """All readers by name: built-ins first, in sniffing order, then plug-ins."""
+def available_readers() -> Mapping[str, Reader]:
+    """All readers by name (read-only): built-ins first, in sniffing order, then plug-ins.
+
+    Loaded once per process; ``available_readers.cache_clear()`` reloads the entry points.
+    """
     found: dict[str, Reader] = {}
     n_builtin = len(_BUILTIN)
     for index, entry_point in enumerate(_entry_points()):
@@ -120,12 +124,12 @@ def readers() -> dict[str, Reader]:
             )
             continue
         found[reader.name] = reader
-    return found
+    return MappingProxyType(found)
 
 
 def get_reader(name: str) -> Reader:
     """The reader called ``name``; an unknown name raises an error listing the choices."""
-    available = readers()
+    available = available_readers()
     if name not in available:
         raise choice_error("format", name, sorted(available))
     return available[name]
@@ -139,7 +143,7 @@ def sniff_input(name: str, data: bytes) -> SniffInput:
 
 def recognise(sample: SniffInput) -> Reader | None:
     """The first reader, in sniffing order, whose sniff function accepts ``sample``."""
-    for reader in readers().values():
+    for reader in available_readers().values():
         if reader.sniff(sample):
             return reader
     return None
@@ -154,7 +158,7 @@ def detect_reader(name: str, data: bytes) -> tuple[Reader, list[str]]:
     """
     sample = sniff_input(name, data)
     suffix = PurePath(name).suffix.lower()
-    claiming = [r for r in readers().values() if suffix and suffix in r.extensions]
+    claiming = [r for r in available_readers().values() if suffix and suffix in r.extensions]
     for reader in claiming:
         if reader.sniff(sample):
             return reader, []
@@ -169,7 +173,7 @@ def detect_reader(name: str, data: bytes) -> tuple[Reader, list[str]]:
         return found, notes
     kind = binary_kind(data)
     where = InputLocation(file=name)
-    choices = ", ".join(readers())
+    choices = ", ".join(available_readers())
     if kind is not None:
         raise DataError(
             f"this is {kind}, not an export of records",

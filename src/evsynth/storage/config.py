@@ -45,12 +45,51 @@ class MetaAnalysisSpec(_Strict):
     favours: tuple[str, str] = ("Favours control", "Favours intervention")
 
 
+class Protocol(_Strict):
+    """PICOS criteria as the protocol states them (shown to reviewers while screening)."""
+
+    population: str = ""
+    intervention: str = ""
+    comparator: str = ""
+    outcomes: str = ""
+    study_design: str = ""
+    setting: str = ""
+    exclusion_criteria: list[str] = Field(default_factory=list)
+
+
+class Reviewer(_Strict):
+    name: str = Field(min_length=1)
+    role: Literal["lead", "screener", "arbiter"] = "screener"
+
+
+class ScreeningConfig(_Strict):
+    """Screening rules: who screens, how much is screened twice, and the agreement required."""
+
+    reviewers: list[Reviewer] = Field(default_factory=list)
+    double_screening: float | Literal["all"] = 0.2
+    double_screening_seed: int = 0
+    kappa_threshold: float = Field(default=0.7, ge=-1, le=1)
+    blind: bool = True
+    reason_required_title_abstract: bool = False
+    reasons_title_abstract: list[str] = Field(default_factory=list)
+    reasons_full_text: list[str] = Field(default_factory=list)
+
+
+class StorageConfig(_Strict):
+    """``url``: a SQLAlchemy URL (e.g. postgresql+psycopg://...) instead of evsynth.db."""
+
+    url: str | None = None
+
+
 class Analyses(_Strict):
     meta: list[MetaAnalysisSpec] = Field(default_factory=list)
 
 
 class ProjectConfig(_Strict):
     project: ProjectInfo
+    protocol: Protocol = Field(default_factory=Protocol)
+    screening: ScreeningConfig = Field(default_factory=ScreeningConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
     analyses: Analyses = Field(default_factory=Analyses)
 
 

@@ -110,8 +110,14 @@ def store_import(
                 r.source_database = database
         session.add_all(rows)
         return ImportSummary(
-            row.id, result.file, result.format, database, result.sha256,
-            len(rows), result.n_skipped, result.warnings,
+            row.id,
+            result.file,
+            result.format,
+            database,
+            result.sha256,
+            len(rows),
+            result.n_skipped,
+            result.warnings,
         )
 
 
@@ -132,10 +138,24 @@ def records_frame(session: Session) -> pd.DataFrame:
         RecordRow.pmid,
         RecordRow.source_database,
     ).order_by(RecordRow.id)
-    return pd.DataFrame(session.execute(stmt).all(), columns=[
-        "id", "import_id", "title", "abstract", "authors", "year", "journal", "volume",
-        "issue", "pages", "doi", "pmid", "source_database",
-    ])
+    return pd.DataFrame(
+        session.execute(stmt).all(),
+        columns=[
+            "id",
+            "import_id",
+            "title",
+            "abstract",
+            "authors",
+            "year",
+            "journal",
+            "volume",
+            "issue",
+            "pages",
+            "doi",
+            "pmid",
+            "source_database",
+        ],
+    )
 
 
 def current_links(session: Session) -> dict[int, int | None]:
@@ -145,17 +165,15 @@ def current_links(session: Session) -> dict[int, int | None]:
         .group_by(DuplicateLinkRow.record_id)
         .subquery()
     )
-    stmt = select(DuplicateLinkRow.record_id, DuplicateLinkRow.action, DuplicateLinkRow.duplicate_of).join(
-        latest, DuplicateLinkRow.id == latest.c.last
-    )
+    stmt = select(
+        DuplicateLinkRow.record_id, DuplicateLinkRow.action, DuplicateLinkRow.duplicate_of
+    ).join(latest, DuplicateLinkRow.id == latest.c.last)
     return {
         rid: (dup if action == "link" else None) for rid, action, dup in session.execute(stmt).all()
     }
 
 
-def add_link_events(
-    factory: sessionmaker[Session], events: Sequence[DuplicateLinkRow]
-) -> int:
+def add_link_events(factory: sessionmaker[Session], events: Sequence[DuplicateLinkRow]) -> int:
     with factory.begin() as session:
         session.add_all(list(events))
     return len(events)

@@ -1,12 +1,13 @@
 """Record counts for every real export file listed in tests/data/formats/parse_counts.json.
 
 The JSON (from /work/shared/datasets/formats/) records what a *naive* call gives: for its
-``"parser": "rispy"`` entries, ``rispy.load(path)`` with rispy's default mapping, counting a
-record as having a title when ``title``/``primary_title`` (TI/T1) is set, an abstract when
-``abstract`` (AB only) is set and a DOI when ``doi`` (DO) is set. Reproducing the JSON that
-way gives every number in it exactly. evsynth reads these files correctly, so where the
-naive call is wrong the test asserts evsynth's number, with the reason, in ``CORRECTIONS``.
-For the ``"parser": "nbib"`` entries the JSON has no ``with_title``; evsynth's is asserted.
+``"parser": "rispy"`` entries, ``rispy.load(path, encoding="utf-8-sig")`` with rispy's
+default mapping, counting a record as having a title when ``title`` or ``primary_title``
+(TI/T1) is set, an abstract when ``abstract`` (AB, not N2) is set and a DOI when ``doi`` (DO)
+is set; ``test_json_records_a_naive_rispy_call`` reproduces every such number. evsynth reads
+these files correctly, so where the naive call is wrong the test asserts evsynth's number,
+with the reason, in ``CORRECTIONS``. The ``"parser": "nbib"`` entries have no
+``with_title``; evsynth's is asserted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from pathlib import Path
 
 import pytest
+import rispy
 
 from evsynth.records import read_records
 
@@ -24,8 +26,11 @@ COUNTS = json.loads((FORMATS / "parse_counts.json").read_text(encoding="utf-8"))
 # file -> {count: (evsynth's value, why it differs from the naive value in the JSON)}
 CORRECTIONS: dict[str, dict[str, tuple[int, str]]] = {
     "asreview/baseline_empty_values.ris": {
-        "with_abstract": (2, "records 2 and 4 have their abstract in N2, which rispy maps to "
-                          "notes_abstract, not abstract"),
+        "with_abstract": (
+            2,
+            "records 2 and 4 have their abstract in N2, which rispy maps to "
+            "notes_abstract, not abstract",
+        ),
     },
     "asreview/embase.ris": {
         "with_abstract": (6, "Embase puts every abstract in N2"),
@@ -48,13 +53,19 @@ CORRECTIONS: dict[str, dict[str, tuple[int, str]]] = {
         "with_abstract": (3, "each of the 3 records has a multi-line N2"),
     },
     "rispy/example_utf_chars.ris": {
-        "with_title": (1, "the record has no TI/T1 but a short title (ST); evsynth falls back "
-                       "to ST rather than leave a record without a title for screening"),
+        "with_title": (
+            1,
+            "the record has no TI/T1 but a short title (ST); evsynth falls back "
+            "to ST rather than leave a record without a title for screening",
+        ),
     },
     "rispy/example_wos.ris": {
-        "n": (2, "a Web of Science plain-text file (FN/PT ... ER): a RIS parser finds no "
-              "TY line, so rispy.load returns []; evsynth detects the format and reads 2 "
-              "records with rispy's WokParser"),
+        "n": (
+            2,
+            "a Web of Science plain-text file (FN/PT ... ER): a RIS parser finds no "
+            "TY line, so rispy.load returns []; evsynth detects the format and reads 2 "
+            "records with rispy's WokParser",
+        ),
         "with_title": (2, "TI in both records"),
         "with_abstract": (2, "AB in both records"),
         "with_doi": (2, "DI in both records"),
@@ -112,3 +123,19 @@ def test_every_ris_and_nbib_file_in_the_folder_is_counted() -> None:
         if p.suffix in (".ris", ".txt", ".nbib")
     }
     assert on_disk - listed == {"nbib/pmc_medlars.txt"}
+
+
+RISPY_ENTRIES = [e for e in COUNTS if e["parser"] == "rispy"]
+
+
+@pytest.mark.parametrize("entry", RISPY_ENTRIES, ids=[str(e["file"]) for e in RISPY_ENTRIES])
+def test_json_records_a_naive_rispy_call(entry: dict[str, object]) -> None:
+    # Pins the reading of the JSON that CORRECTIONS rests on.
+    entries = rispy.load(FORMATS / str(entry["file"]), encoding="utf-8-sig")
+    naive = {
+        "n": len(entries),
+        "with_title": sum(bool(e.get("title") or e.get("primary_title")) for e in entries),
+        "with_abstract": sum(bool(e.get("abstract")) for e in entries),
+        "with_doi": sum(bool(e.get("doi")) for e in entries),
+    }
+    assert naive == {k: entry[k] for k in naive}

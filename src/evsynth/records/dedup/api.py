@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from evsynth._core.errors import DataError, EvsynthError
@@ -14,12 +15,25 @@ from evsynth.records.dedup.blocking import candidate_pairs
 from evsynth.records.dedup.clusters import choose_kept, cluster_rows
 from evsynth.records.dedup.compare import pair_features, title_similarity
 from evsynth.records.dedup.fields import PreparedRecords, prepare, resolve_columns
-from evsynth.records.dedup.rules import DECISION_LABELS, DIFFERENT, DUPLICATE, decide
+from evsynth.records.dedup.compare import MIN_CONTAINED_TITLE
+from evsynth.records.dedup.rules import (
+    DECISION_LABELS,
+    DIFFERENT,
+    DUPLICATE,
+    TITLE_RELATED,
+    decide,
+)
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 # Pairs whose titles are less similar than this (0-1) are not scored further unless they share
-# a DOI or PMID: below it no rule can make them duplicates or uncertain, and skipping them
-# keeps the per-pair Python work proportional to the plausible pairs, not to the blocks.
-TITLE_FLOOR = 0.60
+# a DOI or PMID, or one title may be the start of the other: no rule accepts a lower title
+# similarity (rules.TITLE_RELATED), and skipping them keeps the per-pair Python work
+# proportional to the plausible pairs rather than to the blocks.
+TITLE_FLOOR = TITLE_RELATED
+# Characters two titles must share at the start to be checked for one containing the other.
+CONTAINED_PREFIX = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +226,11 @@ def find_duplicates(
     )
     left, right = candidates.left, candidates.right
     title = title_similarity(records, left, right, workers=workers)
-    keep = (np.nan_to_num(title, nan=1.0) >= TITLE_FLOOR) | _shared_key(records, left, right)
+    keep = (
+        (np.nan_to_num(title, nan=1.0) >= TITLE_FLOOR)
+        | _shared_key(records, left, right)
+        | _maybe_contained(records, left, right)
+    )
     left, right, title = left[keep], right[keep], title[keep]
     features = pair_features(records, left, right, title, workers=workers)
     decisions = decide(features, threshold, uncertain_threshold)
@@ -249,17 +267,28 @@ def find_duplicates(
     )
 
 
-def _shared_key(records: PreparedRecords, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Pairs that share a DOI or a PMID, vectorised through integer codes."""
-    shared = np.zeros(left.size, dtype=bool)
-    for values in (records.doi, records.pmid):
-        codes, _ = pd.factorize(pd.Series(values, dtype=object).replace("", None))
-        shared |= (codes[left] == codes[right]) & (codes[left] >= 0)
-    return shared
+def _same_code(values: list[str], left: IntArray, right: IntArray) -> BoolArray:
+    """Pairs whose non-empty values are equal, vectorised through integer codes."""
+    codes, _ = pd.factorize(pd.Series(values, dtype=object).replace("", None))
+    return np.asarray((codes[left] == codes[right]) & (codes[left] >= 0), dtype=bool)
+
+
+def _shared_key(records: PreparedRecords, left: IntArray, right: IntArray) -> BoolArray:
+    """Pairs that share a DOI or a PMID."""
+    return _same_code(records.doi, left, right) | _same_code(records.pmid, left, right)
+
+
+def _maybe_contained(records: PreparedRecords, left: IntArray, right: IntArray) -> BoolArray:
+    """Pairs whose titles open alike and whose shorter title is long enough to be the cut-off
+    start of the other; :func:`.compare.pair_features` checks them properly."""
+    lengths = np.fromiter((len(t) for t in records.title), dtype=np.int64, count=len(records))
+    long_enough = np.minimum(lengths[left], lengths[right]) >= MIN_CONTAINED_TITLE
+    openings = [t[:CONTAINED_PREFIX] for t in records.title]
+    return long_enough & _same_code(openings, left, right)
 
 
 def _clusters_and_links(
-    records: PreparedRecords, left: np.ndarray, right: np.ndarray
+    records: PreparedRecords, left: IntArray, right: IntArray
 ) -> tuple[tuple[tuple[Hashable, ...], ...], pd.DataFrame]:
     ids = records.ids
     duplicate_of: list[Hashable | None] = [None] * len(ids)

@@ -196,5 +196,6 @@ def candidate_pairs(
     high = np.maximum(left, right)
     keep = low != high
     # One int64 code per unordered pair, so np.unique removes pairs found by several keys.
-    codes = np.unique(low[keep] * np.int64(n) + high[keep])
+    codes = np.sort(low[keep] * np.int64(n) + high[keep])
+    codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if codes.size else codes
     return CandidatePairs(left=codes // n, right=codes % n, by_key=by_key)

@@ -30,11 +30,14 @@ _LANGUAGE_TAG = re.compile(
     r"\[\s*(?:in\s+)?(?:" + "|".join(_LANGUAGES) + r")(?:\s*(?:,|and|&)\s*[a-z]+)*\s*\]",
     re.IGNORECASE,
 )
-# MEDLINE notes appended to the *original* article's title. They are annotations, not part of
-# the title, and may be cut off by the export's field length limit (hence ``(?:\]|$)``).
+# MEDLINE notes appended to the *original* article's title ("[Erratum appears in ...]",
+# "[Comment in ...]"). They are annotations, not part of the title, and may be cut off by the
+# export's field length limit (hence ``(?:\]|$)``). Only notes after some title text count,
+# so that a translated title "[Update on ...]" is kept.
 _MEDLINE_NOTE = re.compile(
-    r"\[\s*(?:erratum|corrected|retraction|retracted|comment|update|republished|expression of"
-    r"|summary for patients|see comment|reprint|partial retraction)\b[^\]]*(?:\]|$)",
+    r"(?<=\S)\s*\[\s*(?:erratum|corrected and republished|retraction|retracted|comment|update"
+    r"|republished|expression of concern|summary for patients|partial retraction|reprint)"
+    r"(?:\s+(?:appears\s+)?(?:in|on|from|to|of|for)\b|\s*:)[^\]]*(?:\]|$)",
     re.IGNORECASE,
 )
 # Embase marks letters "(multiple letters)" and numbers them "[1]"; neither is in the title.
@@ -44,15 +47,19 @@ _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
     {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d",
      "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "Th"}
 )
+_COMBINING_MARK = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _HTML_TAG = re.compile(r"<[^>]{1,40}>")
 _LATEX_ACCENT = re.compile(r"\{\\.\s*\{?(\w)\}?\}|\\[`'^\"~=.uvHckr]\{?(\w)\}?")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"\d+")
-# Roman numerals that number parts, phases and series; only read after these words so that
-# the pronoun "I" and the letter "v" in ordinary titles are not taken for numbers.
+# Roman numerals that number parts, phases and series. "ii" to "x" are read anywhere (no
+# English word is spelled so); "i", "v" and "x" only after these words, so that the pronoun
+# "I" and the letter "v" in ordinary titles are not taken for numbers.
+_ROMAN_ANYWHERE = re.compile(r"\b(ii|iii|iv|vi|vii|viii|ix)\b")
 _ROMAN_CONTEXT = re.compile(
     r"\b(?:part|phase|type|stage|grade|class|series|volume|vol|section|trial|study|report)"
-    r"\s+(i{1,3}|iv|v|vi{1,3}|ix|x)\b"
+    r"\s+(i|v|x)\b"
 )
 _ROMAN_VALUE = {
     "i": 1,
@@ -84,7 +91,7 @@ _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^\W*(?:erratum|errata|corrigend(?:um|a)|correction(?:s)?|addendum|"
             r"notice of (?:correction|erratum))\b"
-            r"|\(\s*vol\.?\s*\d+\s*,\s*p(?:g|p|age)?\.?\s*\w+"
+            r"|\(\s*vol\.?\s*\d+\s*,?\s*p(?:g|p|age)?\.?\s*\w+"
             r"|\((?:[^()]|\([^()]*\))*\(\s*(?:19|20)\d\d\s*\)\s*\d+\s*[(:]\s*[\w\s\-–]+\)?\s*\)\W*$",
             re.IGNORECASE,
         ),
@@ -159,18 +166,17 @@ def fold(value: str) -> str:
     Non-ASCII punctuation (en dashes, curly quotes) becomes a space rather than vanishing, so
     that "Hemolytic–Uremic" keeps two words.
     """
-    s = html.unescape(value)
-    s = _HTML_TAG.sub(" ", s)
-    s = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), s)
-    # NFKD splits "é" into "e" and a combining accent (category Mn), which is then dropped.
+    s = html.unescape(value) if "&" in value else value
+    if "<" in s:
+        s = _HTML_TAG.sub(" ", s)
+    if "\\" in s:
+        s = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), s)
+    if s.isascii():
+        return s.lower()
+    # NFKD splits "é" into "e" and a combining accent, which is then dropped.
     s = unicodedata.normalize("NFKD", s.translate(_LETTERS_WITHOUT_DECOMPOSITION))
-    out = []
-    for ch in s:
-        if ch.isascii():
-            out.append(ch)
-        elif unicodedata.category(ch) != "Mn":
-            out.append(" ")
-    return "".join(out).lower()
+    s = _COMBINING_MARK.sub("", s)
+    return _NON_ASCII.sub(" ", s).lower()
 
 
 def normalise_title(value: object) -> str:
@@ -213,6 +219,7 @@ def title_numbers(normalised_title: str) -> tuple[int, ...]:
     "2019"/"2020" updates) are different reports.
     """
     numbers = [int(d) for d in _DIGITS.findall(normalised_title)[:12]]
+    numbers.extend(_ROMAN_VALUE[m] for m in _ROMAN_ANYWHERE.findall(normalised_title))
     numbers.extend(_ROMAN_VALUE[m] for m in _ROMAN_CONTEXT.findall(normalised_title))
     return tuple(numbers)
 
@@ -234,7 +241,8 @@ def record_kind(value: object) -> str:
     s = text(value)
     if not s:
         return ""
-    s = _MEDLINE_NOTE.sub(" ", html.unescape(s)).strip()
+    s = _MEDLINE_NOTE.sub(" ", html.unescape(s))
+    s = _LETTER_MARK.sub(" ", _LANGUAGE_TAG.sub(" ", s)).strip()
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(s):
             return kind

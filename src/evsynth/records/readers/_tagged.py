@@ -1,9 +1,12 @@
-"""Shared machinery for tagged formats parsed with rispy: RIS and Web of Science.
+"""Shared machinery for the readers: tagged formats parsed with rispy, and field helpers.
 
 rispy parses the tags of one record well but, fed a whole file, it drops a last record that
 lacks its end tag, records without a start tag, and all line numbers. So this module splits
 the file into records itself, keeping the first line number of each and reporting missing
 start and end tags, and hands each record to rispy.
+
+The helpers at the end (:func:`first`, :func:`values`, :func:`add_value`) read and build
+``Record.original`` for every reader.
 
 rispy is given an identity tag mapping, so every tag, known or not, is kept under its own
 name in ``Record.original``, and ``enforce_list_tags=False``, so a tag repeated in a record

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 
 from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.middlewares import RemoveEnclosingMiddleware, ResolveStringReferencesMiddleware
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -113,6 +115,21 @@ def _record(entry: Entry, name: str, warnings: list[str], caller_db: str | None)
     )
 
 
+def _as_parsed(entry: Entry, library: Library) -> Entry:
+    """Apply the default parse stack to an entry bibtexparser set aside as a duplicate.
+
+    bibtexparser runs its middlewares only on the blocks it keeps, so a duplicate-key entry
+    still has its braces and unresolved @string names.
+    """
+    alone = Library(blocks=[*library.strings, entry])
+    for middleware in (
+        ResolveStringReferencesMiddleware(allow_inplace_modification=False),
+        RemoveEnclosingMiddleware(allow_inplace_modification=False),
+    ):
+        alone = middleware.transform(alone)
+    return alone.entries[0]
+
+
 def read(source: Source) -> Parsed:
     """Read a BibTeX file."""
     library = parse_string(source.text)
@@ -128,13 +145,16 @@ def read(source: Source) -> Parsed:
             entry = block.ignore_error_block
             if isinstance(entry, Entry):
                 warnings.append(f"{where}: {block.error}; the entry is read all the same")
+                if isinstance(block, DuplicateBlockKeyBlock):
+                    entry = _as_parsed(entry, library)
                 records.append(_record(entry, source.name, warnings, source.source_database))
         elif isinstance(block, ParsingFailedBlock):
             raw = (block.raw or "").strip().split("\n")[0][:60]
+            # BlockAbortedException keeps its reason in an attribute, not in str().
+            reason = getattr(block.error, "abort_reason", None) or str(block.error)
             problems.append(
                 DataError(
-                    f"BibTeX block {raw!r} cannot be parsed ({type(block.error).__name__}: "
-                    f"{block.error})",
+                    f"BibTeX block {raw!r} cannot be parsed: {' '.join(reason.split())}",
                     location=where,
                     hint="Check its braces and quotes (a missing '}' or ',' is usual), or "
                     "export the file again",

@@ -13,6 +13,7 @@ rispy and asreview give them (``primary_title``, ``notes_abstract``, ``first_aut
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 
@@ -65,6 +66,23 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _FIELD_OF = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 
 
+def cell_list(value: str | None, separators: str = ";\n") -> list[str]:
+    """Values of a multi-valued cell: ``"a; b"``, one per line, or a Python list literal.
+
+    asreview and pandas write lists as ``"['Marx, Karl', 'Lindgren, Astrid']"``; that form is
+    read with :func:`ast.literal_eval`, which evaluates literals only, never code.
+    """
+    text = (value or "").strip()
+    if len(text) > 3 and text[0] == "[" and text[-1] == "]" and text[1] in "'\"":
+        try:
+            items = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            items = None
+        if isinstance(items, list) and all(isinstance(i, str) for i in items):
+            return [i.strip() for i in items if i.strip()]
+    return [p.strip() for p in re.split(f"[{separators}]", text) if p.strip()]
+
+
 def key(column: str) -> str:
     """A column name reduced for matching: lower case, letters and digits only."""
     return re.sub(r"[^0-9a-z]", "", column.lower())
@@ -84,6 +102,13 @@ def looks_like_header(header: list[str]) -> bool:
     """Whether a header row names a title or abstract column (used for sniffing)."""
     fields = map_columns(header)
     return "title" in fields or "abstract" in fields
+
+
+def _authors(value: str | None) -> list[str]:
+    listed = cell_list(value)
+    if len(listed) == 1:
+        return split_authors(listed[0])  # "Liu R., Adler D.G." needs the comma rule
+    return listed
 
 
 def table_records(
@@ -127,7 +152,6 @@ def table_records(
             add_value(original, column, cell)
         get = {field: cells[index] for field, index in mapping.items()}.get
         year_column = header[mapping["year"]] if "year" in mapping else "year"
-        keywords = re.split(r"[;\n]", get("keywords") or "")
         records.append(
             build_record(
                 original=original,
@@ -135,7 +159,7 @@ def table_records(
                 warnings=warnings,
                 title=get("title"),
                 abstract=get("abstract"),
-                authors=split_authors(get("authors")),
+                authors=_authors(get("authors")),
                 year=get("year"),
                 year_field=year_column,
                 journal=get("journal"),
@@ -145,7 +169,7 @@ def table_records(
                 doi=get("doi"),
                 pmid=get("pmid"),
                 issn=get("issn"),
-                keywords=keywords,
+                keywords=cell_list(get("keywords")),
                 language=get("language"),
                 type=get("type"),
                 url=get("url"),

@@ -18,6 +18,7 @@ from evsynth.synthesis.meta.api import (
     meta_analysis_binary,
     meta_regression,
 )
+from evsynth.synthesis.meta.batch import BatchResult, fit_batch
 from evsynth.synthesis.meta.diagnostics import EggerResult, egger_test, leave_one_out
 from evsynth.synthesis.meta.fit import RmaFit, fit_rma
 from evsynth.synthesis.meta.heterogeneity import HeterogeneityInterval, q_profile
@@ -27,6 +28,7 @@ from evsynth.synthesis.meta.tau2 import TAU2_METHODS, estimate_tau2
 
 __all__ = [
     "TAU2_METHODS",
+    "BatchResult",
     "EggerResult",
     "HeterogeneityInterval",
     "MetaRegressionResult",
@@ -35,6 +37,7 @@ __all__ = [
     "describe",
     "egger_test",
     "estimate_tau2",
+    "fit_batch",
     "fit_rma",
     "leave_one_out",
     "meta_analysis",

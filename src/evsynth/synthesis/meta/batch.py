@@ -279,7 +279,7 @@ def _as_batch(effect: ArrayLike, variance: ArrayLike) -> _Batch:
     for bad, message, field in checks:
         if bad.any():
             row, col = (int(i) for i in np.argwhere(bad)[0])
-            value = (y if field == "effect" else v)[row, col]
+            value = float((y if field == "effect" else v)[row, col])
             raise DataError(
                 f"{message} (study {col}: {value!r})",
                 location=InputLocation(row=row, field=field),
@@ -500,11 +500,13 @@ def _halve_into_range(tau2: FloatArray, step: FloatArray) -> FloatArray:
     """metafor's ``while (tau2 + adj < 0) adj <- adj / 2``, for each row."""
     # From tau2 = 0 R halves a negative step until it underflows to -0: the same as no step.
     step = np.where((tau2 == 0.0) & (step < 0.0), 0.0, step)
-    negative = tau2 + step < 0.0
-    while negative.any():
-        step = np.where(negative, step / 2.0, step)
+    # Any finite step reaches -0 within 1075 halvings; an infinite one never would (R hangs).
+    for _ in range(1100):
         negative = tau2 + step < 0.0
-    return step
+        if not negative.any():
+            return step
+        step = np.where(negative, step / 2.0, step)
+    return np.where(tau2 + step < 0.0, 0.0, step)
 
 
 def _ll0check(

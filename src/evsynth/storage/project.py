@@ -1,0 +1,96 @@
+"""A review project is a folder: ``evsynth.toml`` + ``evsynth.db`` + ``files/`` + ``exports/``.
+
+The database URL defaults to the SQLite file in the folder; ``[storage] url`` in evsynth.toml
+(or the ``EVSYNTH_DATABASE_URL`` environment variable) points a team at PostgreSQL instead.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from evsynth._core.errors import EvsynthError
+from evsynth.storage.config import CONFIG_NAME, ProjectConfig, load_config
+from evsynth.storage.db import open_database, sqlite_url
+
+DB_NAME = "evsynth.db"
+
+TEMPLATE = """# evsynth review project: protocol and analyses.
+[project]
+title = "{title}"
+{registration}
+[protocol]
+# PICOS inclusion and exclusion criteria, as the protocol states them.
+population = ""
+intervention = ""
+comparator = ""
+outcomes = ""
+study_design = ""
+exclusion_criteria = []
+
+[screening]
+reviewers = [{{ name = "{lead}", role = "lead" }}]
+double_screening = 0.2          # share of title/abstract records screened twice, or "all"
+double_screening_seed = 2019
+kappa_threshold = 0.7
+blind = true
+reasons_title_abstract = ["Population", "Intervention", "Comparator", "Outcome", "Study design"]
+reasons_full_text = ["Population", "Intervention", "Comparator", "Outcome", "Study design", "Setting", "Not retrievable"]
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """An open review project."""
+
+    folder: Path
+    config: ProjectConfig
+    url: str
+    sessions: sessionmaker[Session]
+
+    @property
+    def files(self) -> Path:
+        return self.folder / "files"
+
+    @property
+    def exports(self) -> Path:
+        return self.folder / "exports"
+
+
+def database_url(folder: Path, config: ProjectConfig) -> str:
+    env = os.environ.get("EVSYNTH_DATABASE_URL")
+    if env:
+        return env
+    if config.storage.url:
+        return config.storage.url
+    return sqlite_url(folder / DB_NAME)
+
+
+def init_project(
+    folder: Path, *, title: str, lead: str, registration: str | None = None
+) -> Project:
+    """Create a project folder with a protocol template and an empty, migrated database."""
+    if (folder / CONFIG_NAME).exists():
+        raise EvsynthError(
+            f"{folder} already holds a project ({CONFIG_NAME} exists)",
+            hint="Open it instead, or choose another folder",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "files").mkdir(exist_ok=True)
+    (folder / "exports").mkdir(exist_ok=True)
+    reg = f'registration = "{registration}"\n' if registration else ""
+    text = TEMPLATE.format(
+        title=title.replace('"', "'"), registration=reg, lead=lead.replace('"', "'")
+    )
+    (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
+    return open_project(folder)
+
+
+def open_project(folder: Path) -> Project:
+    """Open an existing project folder (migrating its database to the current schema)."""
+    config = load_config(folder)
+    url = database_url(folder, config)
+    return Project(folder=folder, config=config, url=url, sessions=open_database(url))
