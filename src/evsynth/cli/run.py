@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evsynth._core.errors import DataError
+from evsynth._core.errors import DataError, EvsynthError
 from evsynth.cli._io import locate, read_table
 from evsynth.cli.output import JsonOption, print_json, stderr
 
@@ -27,7 +27,35 @@ def run(
     from evsynth.synthesis.effects import effect_sizes
     from evsynth.synthesis.meta import egger_test, leave_one_out, meta_analysis
 
+    from evsynth.storage.project import open_project
+
     config = load_config(project)
+    selection = None
+    if config.searches or config.history.decisions:
+        from evsynth.report.selection_section import SelectionSection
+        from evsynth.storage.sync import sync_project
+        from evsynth.storage.workflow import project_agreement, project_prisma
+
+        stderr.print("[dim]records and screening[/]: importing searches and recorded decisions")
+        proj = open_project(project)
+        sync = sync_project(proj)
+        for name in sync.imported:
+            stderr.print(f"  imported {name}")
+        counts = project_prisma(proj).check()
+        protocol = proj.protocol()
+        try:
+            agreement = project_agreement(proj, "title_abstract")
+        except EvsynthError:
+            agreement = None
+        fraction = protocol.double_screening.get("title_abstract", "all")
+        selection = SelectionSection(
+            counts=counts,
+            agreement=agreement,
+            kappa_threshold=protocol.kappa_threshold,
+            double_screening="every record"
+            if fraction == "all"
+            else f"a random {float(fraction):.0%} sample",
+        )
     sections: list[MetaSection] = []
     for spec in config.analyses.meta:
         stderr.print(f"[dim]meta-analysis[/] {spec.name}: {spec.title}")
@@ -68,6 +96,7 @@ def run(
         description=config.project.description,
         meta_sections=tuple(sections),
         manifest=manifest,
+        selection=selection,
     )
     html = render_html(report)
     out_dir = out if out is not None else project / "output"
@@ -80,6 +109,10 @@ def run(
         print_json(
             {
                 "report": str(target),
+                "prisma": selection.counts.to_dict() if selection else None,
+                "kappa": selection.agreement.estimate
+                if selection and selection.agreement
+                else None,
                 "analyses": [
                     {
                         "name": s.name,

@@ -72,12 +72,13 @@ def _apply_policy(parsed: Parsed, on_error: OnError) -> list[str]:
     if on_error == "raise" or n_good == 0:
         head = problems[0]
         more = f" (and {len(problems) - 1} more unreadable records)" if len(problems) > 1 else ""
+        fix = head.hint or "Fix the record or export the file again"
         if n_good == 0:
-            hint = "Nothing was imported: no record could be read. Fix the file or export again"
+            hint = f"Nothing was imported: no record could be read. {fix}"
         else:
             hint = (
-                f"Nothing was imported. Fix the record or export the file again, or pass "
-                f"on_error='skip' to import the {n_good} readable records and list the others"
+                f"Nothing was imported. {fix}; or pass on_error='skip' to import the "
+                f"{n_good} readable records and list the others"
             )
         raise DataError(head.message + more, location=head.location, hint=hint)
     return [f"skipped unreadable record: {problem}" for problem in problems]

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 REFERENCES: dict[str, str] = {
+    "prisma2020": "Page MJ, McKenzie JE, Bossuyt PM, et al. The PRISMA 2020 statement: an updated "
+    "guideline for reporting systematic reviews. BMJ. 2021;372:n71. doi:10.1136/bmj.n71",
+    "cohen1960": "Cohen J. A coefficient of agreement for nominal scales. Educ Psychol Meas. "
+    "1960;20(1):37-46. doi:10.1177/001316446002000104",
+    "fleiss1969": "Fleiss JL, Cohen J, Everitt BS. Large sample standard errors of kappa and "
+    "weighted kappa. Psychol Bull. 1969;72(5):323-327. doi:10.1037/h0028106",
     "metafor": "Viechtbauer W. Conducting meta-analyses in R with the metafor package. "
     "J Stat Softw. 2010;36(3):1-48. doi:10.18637/jss.v036.i03",
     "hedges1981": "Hedges LV. Distribution theory for Glass's estimator of effect size and "

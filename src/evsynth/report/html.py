@@ -10,6 +10,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from evsynth.report.citations import cite
 from evsynth.report.meta_section import MetaSection, influence_note
+from evsynth.report.selection_section import SelectionSection
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class ReviewReport:
     description: str | None
     meta_sections: tuple[MetaSection, ...]
     manifest: dict[str, Any]
+    selection: SelectionSection | None = None
     extra_citations: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -36,6 +38,8 @@ def render_html(report: ReviewReport) -> str:
         encoding="utf-8"
     )
     keys: list[str] = []
+    if report.selection is not None:
+        keys += ["prisma2020", "cohen1960", "fleiss1969"]
     for section in report.meta_sections:
         keys += section.method_keys()
     keys += list(report.extra_citations)
@@ -45,6 +49,7 @@ def render_html(report: ReviewReport) -> str:
     return template.render(
         report=report,
         sections=report.meta_sections,
+        selection=report.selection,
         references=references,
         numbers=numbers,
     )

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, cast
+from typing import Literal
 
 from evsynth._core.errors import EvsynthError, choice_error
 from evsynth.screening.protocol import Stage, check_stage
@@ -122,9 +122,7 @@ def latest_events(events: Iterable[Decision]) -> list[Decision]:
     return [item[2] for item in ordered]
 
 
-def current_decisions(
-    events: Iterable[Decision], stage: Stage
-) -> dict[tuple[str, str], Decision]:
+def current_decisions(events: Iterable[Decision], stage: Stage) -> dict[tuple[str, str], Decision]:
     """The decision that counts for each reviewer and record at ``stage``: their latest.
 
     Parameters
@@ -184,7 +182,7 @@ def visible_decisions(
         The reviewer looking.
     blind : bool, optional
         Blind (independent) screening, the default: a reviewer sees only their own decisions,
-        so that the second screener is not swayed by the first (Cochrane Handbook 4.6.4).
+        so that the second screener is not swayed by the first (Cochrane Handbook, chapter 4).
     revealed : bool or collection of str, optional
         Set by the lead: ``True`` reveals every decision (screening is finished), a collection
         of record ids reveals the decisions on those records only (e.g. the conflicts to
@@ -206,5 +204,5 @@ def visible_decisions(
             hint=f"write revealed=[{revealed!r}] to reveal one record",
         )
     else:
-        shown = frozenset(cast(Collection[str], revealed))
+        shown = frozenset(revealed)
     return [e for e in log if e.reviewer == viewer or e.record_id in shown]

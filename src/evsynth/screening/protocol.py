@@ -1,7 +1,7 @@
 """The screening protocol: stages, reviewers and their roles, exclusion reasons, double screening.
 
 A :class:`ScreeningProtocol` is what the review's protocol fixes before screening starts, as the
-Cochrane Handbook (chapter 4.6) and PRISMA 2020 items 8 and 16a ask: who screens, who resolves
+Cochrane Handbook (chapter 4) and PRISMA 2020 item 8 ask: who screens, who resolves
 disagreements, which exclusion reasons are allowed at each stage, what share of records two
 reviewers screen independently (with the seed of the random sample), and the agreement (Cohen's
 kappa) that must be reached before single screening is accepted. The CLI builds it from the
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from evsynth._core.errors import EvsynthError, choice_error
 from evsynth.screening.sampling import Fraction, check_fraction, double_screening_sample
@@ -29,7 +29,7 @@ def check_stage(stage: object) -> Stage:
     """``stage`` as a :data:`Stage`, or an error listing the stages."""
     if stage not in STAGES:
         raise choice_error("stage", stage, STAGES)
-    return cast(Stage, stage)
+    return stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,7 @@ class Reviewer:
         return role in self.roles
 
 
-def _freeze_reasons(reasons: Mapping[str, Iterable[str]]) -> Mapping[Stage, tuple[str, ...]]:
+def _freeze_reasons(reasons: Mapping[Any, Iterable[str]]) -> Mapping[Stage, tuple[str, ...]]:
     out: dict[Stage, tuple[str, ...]] = {}
     for stage, values in reasons.items():
         if isinstance(values, str):
@@ -84,12 +84,24 @@ def _freeze_reasons(reasons: Mapping[str, Iterable[str]]) -> Mapping[Stage, tupl
     return MappingProxyType(out)
 
 
-def _freeze_fractions(value: Fraction | Mapping[str, Fraction]) -> Mapping[Stage, Fraction]:
+def _freeze_fractions(value: Fraction | Mapping[Any, Fraction]) -> Mapping[Stage, Fraction]:
     if isinstance(value, Mapping):
         given = {check_stage(stage): check_fraction(f) for stage, f in value.items()}
         return MappingProxyType({stage: given.get(stage, "all") for stage in STAGES})
     fraction = check_fraction(value)
     return MappingProxyType(dict.fromkeys(STAGES, fraction))
+
+
+def _roles(value: object) -> tuple[ReviewerRole, ...]:
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, Iterable):
+        raise EvsynthError(f'reviewer roles {value!r} must be a list such as ["screener"]')
+    roles: list[ReviewerRole] = []
+    for role in values:
+        if role not in REVIEWER_ROLES:
+            raise choice_error("reviewer role", role, REVIEWER_ROLES)
+        roles.append(role)
+    return tuple(roles)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +116,9 @@ class ScreeningProtocol:
     stages : tuple of {"title_abstract", "full_text"}, optional
         The screening stages in order; both by default.
     exclusion_reasons : mapping of stage to tuple of str, optional
-        The allowed exclusion reasons per stage, in priority order (the first reason that
-        applies is the one recorded, as the Cochrane Handbook 4.6.5 recommends, so that
-        reasons do not depend on who screened). A stage without a list accepts any reason.
+        The allowed exclusion reasons per stage, in priority order: when two reviewers give
+        different reasons, the one listed first is counted (a common convention that keeps the
+        counts independent of who screened). A stage without a list accepts any reason.
     double_screening : "all", float or mapping of stage to either, optional
         The share of records that two reviewers screen independently at each stage: ``"all"``
         or a fraction in (0, 1], e.g. 0.2 for 20% at title/abstract. A single value applies to
@@ -143,7 +155,8 @@ class ScreeningProtocol:
             raise EvsynthError(f"reviewer names must be unique; repeated: {', '.join(repeated)}")
         if not any(r.has_role("screener") for r in reviewers):
             raise EvsynthError(
-                "the screening protocol has no screener", hint="give at least one reviewer the role 'screener'"
+                "the screening protocol has no screener",
+                hint="give at least one reviewer the role 'screener'",
             )
         object.__setattr__(self, "reviewers", reviewers)
         stages = tuple(check_stage(s) for s in self.stages)
@@ -154,7 +167,12 @@ class ScreeningProtocol:
         object.__setattr__(self, "double_screening", _freeze_fractions(self.double_screening))
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
             raise EvsynthError(f"seed={self.seed!r} must be an integer")
-        if self.kappa_threshold is not None and not -1.0 <= self.kappa_threshold <= 1.0:
+        threshold = self.kappa_threshold
+        if threshold is not None and (
+            isinstance(threshold, bool) or not isinstance(threshold, int | float)
+        ):
+            raise EvsynthError(f"kappa_threshold={threshold!r} must be a number such as 0.7")
+        if threshold is not None and not -1.0 <= threshold <= 1.0:
             raise EvsynthError(
                 f"kappa_threshold={self.kappa_threshold!r} must lie between -1 and 1",
                 hint="0.6 or 0.7 are usual",
@@ -188,7 +206,9 @@ class ScreeningProtocol:
     # -- double screening ----------------------------------------------------------------
     def double_screened(self, stage: Stage, record_ids: Collection[str]) -> frozenset[str]:
         """The records two reviewers screen at ``stage``: the protocol's seeded sample."""
-        return double_screening_sample(record_ids, self.double_screening[check_stage(stage)], self.seed)
+        return double_screening_sample(
+            record_ids, self.double_screening[check_stage(stage)], self.seed
+        )
 
     # -- configuration -------------------------------------------------------------------
     @classmethod
@@ -237,8 +257,7 @@ class ScreeningProtocol:
                 hint='e.g. reviewers = { ASc = ["lead", "screener"], AB = ["screener"] }',
             )
         reviewers = tuple(
-            Reviewer(str(name), tuple(roles) if not isinstance(roles, str) else (roles,))
-            for name, roles in raw_reviewers.items()
+            Reviewer(str(name), _roles(roles)) for name, roles in raw_reviewers.items()
         )
         options: dict[str, Any] = {}
         for key in ("stages", "exclusion_reasons", "double_screening", "seed", "kappa_threshold"):
@@ -247,5 +266,7 @@ class ScreeningProtocol:
         if "stages" in options:
             options["stages"] = tuple(options["stages"])
         if "reason_required_title_abstract" in config:
-            options["reason_required_title_abstract"] = bool(config["reason_required_title_abstract"])
+            options["reason_required_title_abstract"] = bool(
+                config["reason_required_title_abstract"]
+            )
         return cls(reviewers=reviewers, **options)

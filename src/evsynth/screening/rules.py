@@ -7,7 +7,7 @@ Rules
   text ``maybe`` is undecided.
 * ``"single"``: one screener's vote decides. If more screeners voted and they disagree, the
   record is in conflict all the same: a disagreement is never ignored.
-* ``"double"``: two screeners must vote and agree (Cochrane Handbook 4.6.4, MECIR C39-C40); one
+* ``"double"``: two screeners must vote and agree (Cochrane Handbook, chapter 4); one
   vote leaves the record pending.
 * A screener disagreement (include against exclude) is a conflict until an arbiter, the third
   reviewer, decides; the arbiter's latest decision is then the outcome. An arbiter's full-text
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
 from evsynth._core.errors import EvsynthError, choice_error
 from evsynth.screening.events import Decision, Verdict, decisions_by_record
@@ -36,7 +36,7 @@ DoubleScreened = Collection[str] | Literal["all"]
 def check_rule(rule: object) -> Rule:
     if rule not in RULES:
         raise choice_error("rule", rule, RULES)
-    return cast(Rule, rule)
+    return rule
 
 
 def vote(stage: Stage, decision: Verdict) -> Literal["include", "exclude"] | None:
@@ -79,9 +79,7 @@ def rule_for(record_id: str, double_screened: frozenset[str] | Literal["all"]) -
     return "double" if double_screened == "all" or record_id in double_screened else "single"
 
 
-def record_outcome(
-    events: Iterable[Decision], stage: Stage, record_id: str, rule: Rule
-) -> Outcome:
+def record_outcome(events: Iterable[Decision], stage: Stage, record_id: str, rule: Rule) -> Outcome:
     """The outcome of one record at one stage under a screening rule.
 
     Parameters

@@ -1,7 +1,7 @@
 """The random sample of records that a second reviewer screens independently.
 
 Many HTA reviews have one reviewer screen every title and abstract and a second screen a random
-share of them (often 10-20%) to measure agreement (Cochrane Handbook 4.6.4; the seed review
+share of them (often 10-20%) to measure agreement (Cochrane Handbook, chapter 4; the seed review
 double-screened 20% and accepted single screening at kappa 0.77). The sample must be
 reproducible from the protocol alone, so it depends only on the set of record ids, the fraction
 and the seed, never on the order in which records were imported.

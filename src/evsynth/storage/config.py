@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -57,22 +57,32 @@ class Protocol(_Strict):
     exclusion_criteria: list[str] = Field(default_factory=list)
 
 
-class Reviewer(_Strict):
-    name: str = Field(min_length=1)
-    role: Literal["lead", "screener", "arbiter"] = "screener"
+class SearchSpec(_Strict):
+    """One database export to import (``evsynth run`` imports each file once)."""
+
+    file: str
+    database: str | None = None
+    date: str | None = None
+    method: Literal["database", "register", "other"] = "database"
+    format: str | None = None
 
 
-class ScreeningConfig(_Strict):
-    """Screening rules: who screens, how much is screened twice, and the agreement required."""
+class DecisionLogSpec(_Strict):
+    file: str
+    stage: Literal["title_abstract", "full_text"]
 
-    reviewers: list[Reviewer] = Field(default_factory=list)
-    double_screening: float | Literal["all"] = 0.2
-    double_screening_seed: int = 0
-    kappa_threshold: float = Field(default=0.7, ge=-1, le=1)
-    blind: bool = True
-    reason_required_title_abstract: bool = False
-    reasons_title_abstract: list[str] = Field(default_factory=list)
-    reasons_full_text: list[str] = Field(default_factory=list)
+
+class HistorySpec(_Strict):
+    """Recorded review work to replay (a screening history, e.g. moved from another tool).
+
+    ``duplicates``: reviewer decisions on duplicate pairs (record_key, database,
+    duplicate_of_key, duplicate_of_database, reviewer); ``decisions``: decision-event tables;
+    ``studies``: report-to-study links (report_key, database, study_id).
+    """
+
+    duplicates: str | None = None
+    decisions: list[DecisionLogSpec] = Field(default_factory=list)
+    studies: str | None = None
 
 
 class StorageConfig(_Strict):
@@ -88,8 +98,12 @@ class Analyses(_Strict):
 class ProjectConfig(_Strict):
     project: ProjectInfo
     protocol: Protocol = Field(default_factory=Protocol)
-    screening: ScreeningConfig = Field(default_factory=ScreeningConfig)
+    # The [screening] table is validated by ScreeningProtocol.from_mapping (screening layer),
+    # plus ``blind`` (default true), which the storage layer enforces.
+    screening: dict[str, Any] = Field(default_factory=dict)
     storage: StorageConfig = Field(default_factory=StorageConfig)
+    searches: list[SearchSpec] = Field(default_factory=list)
+    history: HistorySpec = Field(default_factory=HistorySpec)
     analyses: Analyses = Field(default_factory=Analyses)
 
 

@@ -41,6 +41,8 @@ class RecordRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     import_id: Mapped[int] = mapped_column(ForeignKey("imports.id"), index=True)
     position: Mapped[int]
+    # The record's identifier in its export (PMID, accession number, WoS UT, RIS ID, ...).
+    source_key: Mapped[str | None] = mapped_column(String(200), index=True)
     title: Mapped[str | None] = mapped_column(Text)
     abstract: Mapped[str | None] = mapped_column(Text)
     authors: Mapped[str | None] = mapped_column(Text)
@@ -67,6 +69,18 @@ class DuplicateLinkRow(Base):
     decided_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class EventLogRow(Base):
+    """A file of decision events imported at once (e.g. a screening history), by hash."""
+
+    __tablename__ = "event_logs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    n_events: Mapped[int]
+    imported_at: Mapped[datetime]
 
 
 class ReviewerRow(Base):

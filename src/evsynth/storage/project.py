@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from evsynth._core.errors import EvsynthError
+from evsynth.screening import ScreeningProtocol
 from evsynth.storage.config import CONFIG_NAME, ProjectConfig, load_config
 from evsynth.storage.db import open_database, sqlite_url
 
@@ -32,13 +33,16 @@ study_design = ""
 exclusion_criteria = []
 
 [screening]
-reviewers = [{{ name = "{lead}", role = "lead" }}]
-double_screening = 0.2          # share of title/abstract records screened twice, or "all"
-double_screening_seed = 2019
+reviewers = {{ "{lead}" = ["lead", "screener"] }}
+double_screening = {{ title_abstract = 0.2, full_text = "all" }}
+seed = 2019
 kappa_threshold = 0.7
 blind = true
-reasons_title_abstract = ["Population", "Intervention", "Comparator", "Outcome", "Study design"]
-reasons_full_text = ["Population", "Intervention", "Comparator", "Outcome", "Study design", "Setting", "Not retrievable"]
+reason_required_title_abstract = false
+
+[screening.exclusion_reasons]
+title_abstract = ["Population", "Intervention", "Comparator", "Outcome", "Study design"]
+full_text = ["Population", "Intervention", "Comparator", "Outcome", "Study design", "Setting"]
 """
 
 
@@ -50,6 +54,20 @@ class Project:
     config: ProjectConfig
     url: str
     sessions: sessionmaker[Session]
+
+    def protocol(self) -> ScreeningProtocol:
+        """The screening protocol from the ``[screening]`` table."""
+        table = {k: v for k, v in self.config.screening.items() if k != "blind"}
+        if not table:
+            raise EvsynthError(
+                f"{self.folder / CONFIG_NAME} has no [screening] table",
+                hint="Add reviewers and exclusion reasons; `evsynth init` writes a template",
+            )
+        return ScreeningProtocol.from_mapping(table)
+
+    @property
+    def blind(self) -> bool:
+        return bool(self.config.screening.get("blind", True))
 
     @property
     def files(self) -> Path:

@@ -50,10 +50,26 @@ def find_import_by_hash(session: Session, sha256: str) -> ImportRow | None:
     return session.scalars(select(ImportRow).where(ImportRow.sha256 == sha256)).first()
 
 
+# Fields that identify a record within its export, by format, most specific first.
+KEY_FIELDS = ("PMID", "UT", "AN", "ID", "accession-num", "rec-number", "ID", "id", "key")
+
+
+def source_key(record: Record) -> str | None:
+    """The record's own identifier in its export file (PMID, WoS UT, accession number, ...)."""
+    for name in KEY_FIELDS:
+        value = record.original.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value:
+            return str(value).strip()
+    return None
+
+
 def _record_row(import_id: int, position: int, record: Record) -> RecordRow:
     return RecordRow(
         import_id=import_id,
         position=position,
+        source_key=source_key(record),
         title=record.title,
         abstract=record.abstract,
         authors="; ".join(record.authors) if record.authors else None,
@@ -65,7 +81,8 @@ def _record_row(import_id: int, position: int, record: Record) -> RecordRow:
         doi=record.doi,
         pmid=record.pmid,
         source_database=record.source_database,
-        line=record.location.line if record.location else None,
+        # Text formats give a line, spreadsheets a row; either locates the record for messages.
+        line=(record.location.line or record.location.row) if record.location else None,
         original=json.dumps(record.original, ensure_ascii=False, sort_keys=True),
     )
 

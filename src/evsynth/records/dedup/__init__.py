@@ -9,5 +9,6 @@ clusters against a gold standard.
 
 from evsynth.records.dedup.api import DedupResult, DedupSettings, find_duplicates
 from evsynth.records.dedup.clusters import pairwise_metrics
+from evsynth.records.dedup.fields import RecordId
 
-__all__ = ["DedupResult", "DedupSettings", "find_duplicates", "pairwise_metrics"]
+__all__ = ["DedupResult", "DedupSettings", "RecordId", "find_duplicates", "pairwise_metrics"]

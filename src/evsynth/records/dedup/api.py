@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,11 +10,16 @@ import pandas as pd
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth._core.summary import Summary
-from evsynth.records.dedup.blocking import candidate_pairs
+from evsynth.records.dedup.blocking import candidate_pairs, key_codes
 from evsynth.records.dedup.clusters import choose_kept, cluster_rows
-from evsynth.records.dedup.compare import pair_features, title_similarity
-from evsynth.records.dedup.fields import PreparedRecords, prepare, resolve_columns
-from evsynth.records.dedup.compare import MIN_CONTAINED_TITLE
+from evsynth.records.dedup.compare import MIN_CONTAINED_TITLE, pair_features, title_similarity
+from evsynth.records.dedup.fields import (
+    MISSING,
+    PreparedRecords,
+    RecordId,
+    prepare,
+    resolve_columns,
+)
 from evsynth.records.dedup.rules import (
     DECISION_LABELS,
     DIFFERENT,
@@ -76,7 +80,7 @@ class DedupResult:
     """
 
     pairs: pd.DataFrame
-    clusters: tuple[tuple[Hashable, ...], ...]
+    clusters: tuple[tuple[RecordId, ...], ...]
     links: pd.DataFrame
     settings: DedupSettings
     n_records: int
@@ -84,7 +88,7 @@ class DedupResult:
     blocking: dict[str, int]
 
     @property
-    def kept_ids(self) -> tuple[Hashable, ...]:
+    def kept_ids(self) -> tuple[RecordId, ...]:
         """The record kept in each cluster, in the order of :attr:`clusters`."""
         return tuple(cluster[0] for cluster in self.clusters)
 
@@ -97,16 +101,15 @@ class DedupResult:
         """One row per input record: ``id``, ``cluster`` (number, missing when unique),
         ``kept`` (True for the record a cluster keeps and for unique records) and
         ``duplicate_of``."""
-        cluster_of: dict[Hashable, int] = {}
+        cluster_of: dict[RecordId, int] = {}
         for number, cluster in enumerate(self.clusters):
             for record_id in cluster:
                 cluster_of[record_id] = number
         frame = self.links.copy()
-        frame.insert(
-            1,
-            "cluster",
-            pd.array([cluster_of.get(i) for i in frame["id"]], dtype="Int64"),
+        numbers = pd.Series(
+            [cluster_of.get(i) for i in frame["id"]], index=frame.index, dtype="Int64"
         )
+        frame.insert(1, "cluster", numbers)
         frame.insert(2, "kept", frame["duplicate_of"].isna().to_numpy())
         return frame
 
@@ -194,13 +197,22 @@ def find_duplicates(
     --------
     >>> records = pd.DataFrame({
     ...     "id": ["a", "b", "c"],
-    ...     "title": ["Tai Chi for stroke.", "Tai chi for stroke", "Yoga for stroke"],
+    ...     "title": [
+    ...         "Tai Chi exercise versus rehabilitation for the elderly with cerebral "
+    ...         "vascular disorder: a single-blinded randomized controlled trial.",
+    ...         "Tai chi exercise versus rehabilitation for the elderly with cerebral "
+    ...         "vascular disorder - A single-blinded randomized controlled trial",
+    ...         "Tai Chi for balance after stroke: a randomized controlled trial",
+    ...     ],
     ...     "author": ["Wang, W. and Sawada, M.", "Wang, Wenchao and Sawada, M.", "Li, X."],
     ...     "year": [2010, 2010, 2010],
     ...     "journal": ["Psychogeriatrics", "Psychogeriatrics", "Stroke"],
     ... })
-    >>> find_duplicates(records).clusters
+    >>> result = find_duplicates(records)
+    >>> result.clusters
     (('a', 'b'),)
+    >>> result.links["duplicate_of"].tolist()
+    [None, 'a', None]
     """
     if not isinstance(data, pd.DataFrame):
         raise DataError(
@@ -227,9 +239,10 @@ def find_duplicates(
     left, right = candidates.left, candidates.right
     title = title_similarity(records, left, right, workers=workers)
     keep = (
-        (np.nan_to_num(title, nan=1.0) >= TITLE_FLOOR)
+        (np.nan_to_num(title, nan=0.0) >= TITLE_FLOOR)
         | _shared_key(records, left, right)
         | _maybe_contained(records, left, right)
+        | (np.isnan(title) & _same_placement(records, left, right))
     )
     left, right, title = left[keep], right[keep], title[keep]
     features = pair_features(records, left, right, title, workers=workers)
@@ -269,13 +282,25 @@ def find_duplicates(
 
 def _same_code(values: list[str], left: IntArray, right: IntArray) -> BoolArray:
     """Pairs whose non-empty values are equal, vectorised through integer codes."""
-    codes, _ = pd.factorize(pd.Series(values, dtype=object).replace("", None))
+    codes = key_codes(values)
     return np.asarray((codes[left] == codes[right]) & (codes[left] >= 0), dtype=bool)
 
 
 def _shared_key(records: PreparedRecords, left: IntArray, right: IntArray) -> BoolArray:
     """Pairs that share a DOI or a PMID."""
     return _same_code(records.doi, left, right) | _same_code(records.pmid, left, right)
+
+
+def _same_placement(records: PreparedRecords, left: IntArray, right: IntArray) -> BoolArray:
+    """Pairs with the same volume and first page (both present)."""
+    volume, page = records.volume, records.page_first
+    return np.asarray(
+        (volume[left] == volume[right])
+        & (page[left] == page[right])
+        & (volume[left] != MISSING)
+        & (page[left] != MISSING),
+        dtype=bool,
+    )
 
 
 def _maybe_contained(records: PreparedRecords, left: IntArray, right: IntArray) -> BoolArray:
@@ -289,10 +314,10 @@ def _maybe_contained(records: PreparedRecords, left: IntArray, right: IntArray) 
 
 def _clusters_and_links(
     records: PreparedRecords, left: IntArray, right: IntArray
-) -> tuple[tuple[tuple[Hashable, ...], ...], pd.DataFrame]:
+) -> tuple[tuple[tuple[RecordId, ...], ...], pd.DataFrame]:
     ids = records.ids
-    duplicate_of: list[Hashable | None] = [None] * len(ids)
-    clusters: list[tuple[Hashable, ...]] = []
+    duplicate_of: list[RecordId | None] = [None] * len(ids)
+    clusters: list[tuple[RecordId, ...]] = []
     for rows in cluster_rows(len(ids), left, right):
         kept = choose_kept(rows, records.completeness)
         clusters.append((ids[kept], *(ids[r] for r in rows if r != kept)))

@@ -10,7 +10,9 @@ are scored; the union of several keys keeps recall high while each stays small.
 
 A block larger than ``max_block`` (a common first author in one year, a generic title opening)
 is not expanded into all its pairs: :func:`rapidfuzz.process.cdist` scores its titles all
-against all in compiled code and keeps only pairs above ``title_floor``.
+against all in compiled code and keeps only pairs above ``title_floor``. A block larger than
+:data:`MAX_SCORED_BLOCK` (a phrase that ends a tenth of the titles of a single-topic search)
+would cost too much even so, and contributes only its sorted-neighbourhood pairs.
 """
 
 from __future__ import annotations
@@ -26,6 +28,12 @@ from rapidfuzz import fuzz, process
 from evsynth.records.dedup.fields import MISSING, PreparedRecords
 
 IntArray = npt.NDArray[np.int64]
+
+# Above this many records a block's all-against-all title scoring (quadratic, about a second
+# for 2,000 titles on two cores) gives way to a sorted-neighbourhood pass over the block.
+MAX_SCORED_BLOCK = 2000
+# Window of that pass: wider than the global one, because the block's titles share a phrase.
+BLOCK_WINDOW = 10
 
 # Words that open or close many titles and so say nothing about which study a title names.
 _TITLE_STOPWORDS = frozenset(
@@ -66,8 +74,18 @@ def title_keys(titles: Sequence[str], words: int = 3) -> tuple[list[str], list[s
     return heads, tails
 
 
+def key_codes(keys: Sequence[str]) -> IntArray:
+    """An integer per distinct key, -1 for an empty key (which blocks nothing)."""
+    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
+    codes = np.asarray(codes, dtype=np.int64)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    if empty.size:
+        codes[codes == empty[0]] = -1
+    return codes
+
+
 def _pairs_from_key(
-    keys: Sequence[str] | Sequence[object],
+    keys: Sequence[str],
     titles: Sequence[str],
     *,
     max_block: int,
@@ -75,7 +93,7 @@ def _pairs_from_key(
     workers: int,
 ) -> tuple[IntArray, IntArray]:
     """All pairs of rows that share a non-empty key; large blocks are pre-filtered by title."""
-    codes, _ = pd.factorize(pd.Series(keys, dtype=object).replace("", None), use_na_sentinel=True)
+    codes = key_codes(keys)
     rows = np.flatnonzero(codes >= 0)
     if rows.size < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -97,7 +115,11 @@ def _pairs_from_key(
         rights.append(order[offset:][same])
     for code in np.flatnonzero(sizes > max_block):
         members = order[sorted_codes == code]
-        left, right = _title_filtered_pairs(members, titles, title_floor, workers)
+        if members.size > MAX_SCORED_BLOCK:
+            left, right = _sorted_neighbourhood([titles[m] for m in members], BLOCK_WINDOW)
+            left, right = members[left], members[right]
+        else:
+            left, right = _title_filtered_pairs(members, titles, title_floor, workers)
         lefts.append(left)
         rights.append(right)
     if not lefts:

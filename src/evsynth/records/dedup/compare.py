@@ -1,22 +1,16 @@
-"""Score candidate pairs field by field and decide: duplicate, uncertain, or different.
+"""Field-by-field similarities of candidate pairs.
 
-The decision is a small set of named rules rather than a single cut on a weighted score,
-because the fields are not interchangeable: a shared DOI settles a pair, a near-identical title
-settles nothing without corroboration (trial registrations and conference abstracts reuse
-titles), and some differences rule a merge out whatever the rest says (an erratum is not its
-article; "Part 1" is not "Part 2"). The rules follow the structure of bib-dedupe's matching
-conditions (Wagner et al., CoLRev bib-dedupe, MIT) and ASySD (Hair et al. 2023,
-doi:10.1186/s12915-023-01686-z): title, authors and venue first, then the numeric fields,
-which may be missing but must not contradict.
-
-The weighted ``score`` (0-1) orders pairs and sets the bar each rule must clear; a pair that
-clears ``threshold`` but meets a veto, or clears only ``uncertain_threshold``, is "uncertain":
-shown to a reviewer, never merged.
+Each field is compared the way its variants differ between exports: titles and author lists
+with rapidfuzz on normalised text (:func:`rapidfuzz.process.cpdist`, compiled and multi-threaded
+over all pairs at once), journals allowing word-by-word abbreviation, years by their gap, and
+volume, pages and identifiers by equality. A field missing on either side gives NaN, so that
+the rules in :mod:`.rules` can tell "absent" (no evidence either way) from "different" (a
+contradiction).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,7 +71,7 @@ def _paired(values: Sequence[str], index: IntArray) -> list[str]:
 
 
 def _text_similarity(
-    a: list[str], b: list[str], scorer: object, workers: int
+    a: list[str], b: list[str], scorer: Callable[..., float], workers: int
 ) -> FloatArray:
     """Similarity 0-1 of paired strings with rapidfuzz; NaN where either is empty."""
     if not a:
@@ -167,7 +161,7 @@ def _exact(values: Sequence[str], left: IntArray, right: IntArray) -> FloatArray
 
 def _numeric_equal(values: IntArray, left: IntArray, right: IntArray) -> FloatArray:
     a, b = values[left], values[right]
-    out = (a == b).astype(np.float64)
+    out = np.asarray(a == b, dtype=np.float64)
     out[(a == MISSING) | (b == MISSING)] = np.nan
     return out
 
@@ -205,7 +199,10 @@ def pair_features(
     )
     first = records.first_author
     first_author = np.array(
-        [bool(first[i]) and first[i] == first[j] for i, j in zip(left_list, right_list)],
+        [
+            bool(first[i]) and first[i] == first[j]
+            for i, j in zip(left_list, right_list, strict=True)
+        ],
         dtype=bool,
     )
     year_a, year_b = records.year[left], records.year[right]
@@ -213,7 +210,10 @@ def pair_features(
     year_gap[(year_a == MISSING) | (year_b == MISSING)] = np.nan
     journals = records.journal
     journal = np.array(
-        [_journal_similarity(journals[i], journals[j]) for i, j in zip(left_list, right_list)],
+        [
+            _journal_similarity(journals[i], journals[j])
+            for i, j in zip(left_list, right_list, strict=True)
+        ],
         dtype=np.float64,
     )
     first_page = _numeric_equal(records.page_first, left, right)
@@ -242,25 +242,25 @@ def pair_features(
         title_informative=np.array(
             [
                 min(len(titles[i]), len(titles[j])) >= MIN_INFORMATIVE_TITLE
-                for i, j in zip(left_list, right_list)
+                for i, j in zip(left_list, right_list, strict=True)
             ],
             dtype=bool,
         ),
         numbers_differ=numbers_differ,
         kind_differs=np.array(
-            [kinds[i] != kinds[j] for i, j in zip(left_list, right_list)], dtype=bool
+            [kinds[i] != kinds[j] for i, j in zip(left_list, right_list, strict=True)], dtype=bool
         ),
         entry_differs=np.array(
             [
                 bool(groups[i]) and bool(groups[j]) and groups[i] != groups[j]
-                for i, j in zip(left_list, right_list)
+                for i, j in zip(left_list, right_list, strict=True)
             ],
             dtype=bool,
         ),
         both_conference=np.array(
             [
                 groups[i] == "conference" and groups[j] == "conference"
-                for i, j in zip(left_list, right_list)
+                for i, j in zip(left_list, right_list, strict=True)
             ],
             dtype=bool,
         ),

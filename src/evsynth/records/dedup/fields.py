@@ -8,8 +8,9 @@ comparison steps index by row position.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -21,13 +22,17 @@ from evsynth.records.dedup import normalise as nz
 MISSING = -1
 """Sentinel for an absent year, volume or page in the integer arrays."""
 
+RecordId: TypeAlias = str | int
+"""A record id as the input holds it: text from an export, or an integer database key."""
+
 # Accepted column names per field, first match wins; matching ignores case.
 FIELD_ALIASES: Mapping[str, tuple[str, ...]] = {
-    "id": ("id", "record_id", "key"),
+    "id": ("id", "record_id"),
     "title": ("title", "primary_title", "ti"),
     "author": ("author", "authors", "au"),
     "year": ("year", "publication_year", "py"),
-    "journal": ("journal", "journal_name", "secondary_title", "container_title", "source"),
+    # Not "source": exports use it for the database a record came from.
+    "journal": ("journal", "journal_name", "secondary_title", "container_title", "t2", "jo"),
     "booktitle": ("booktitle", "proceedings", "conference"),
     "volume": ("volume", "vl"),
     "number": ("number", "issue", "is"),
@@ -117,7 +122,7 @@ def resolve_columns(frame: pd.DataFrame, id_column: str | None) -> dict[str, str
 class PreparedRecords:
     """Normalised fields, one entry per input row, aligned by position."""
 
-    ids: list[Hashable]
+    ids: list[RecordId]
     title: list[str]
     title_numbers: list[tuple[int, ...]]
     kind: list[str]
@@ -149,13 +154,13 @@ def _ints(values: list[int | None]) -> npt.NDArray[np.int64]:
     return np.array([MISSING if v is None else v for v in values], dtype=np.int64)
 
 
-def record_ids(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[Hashable]:
+def record_ids(frame: pd.DataFrame, columns: Mapping[str, str]) -> list[RecordId]:
     """Record ids from the id column, or the frame's index when there is none; must be unique."""
-    ids: list[Hashable] = (
+    ids: list[RecordId] = (
         list(frame[columns["id"]].tolist()) if "id" in columns else list(frame.index)
     )
     where = columns.get("id", "index")
-    seen: dict[Hashable, int] = {}
+    seen: dict[RecordId, int] = {}
     for row, value in enumerate(ids):
         if nz.is_missing(value):
             raise DataError(
@@ -211,8 +216,7 @@ def prepare(frame: pd.DataFrame, columns: Mapping[str, str]) -> PreparedRecords:
         pmid=[nz.normalise_pmid(p) for p in _column(frame, columns, "pmid")],
         abstract=[nz.normalise_abstract(a) for a in _column(frame, columns, "abstract")],
         entry_group=[
-            _ENTRY_GROUPS.get(nz.text(e).lower(), "")
-            for e in _column(frame, columns, "entrytype")
+            _ENTRY_GROUPS.get(nz.text(e).lower(), "") for e in _column(frame, columns, "entrytype")
         ],
         completeness=completeness,
     )

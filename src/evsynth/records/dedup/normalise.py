@@ -1,4 +1,4 @@
-"""Normalise bibliographic fields so that the same reference exported by two databases compares equal.
+"""Normalise bibliographic fields so that one reference exported by two databases compares equal.
 
 Each function takes one raw value (a cell of the input frame, possibly missing) and returns a
 canonical form. Missing or unusable values come back as ``""`` (text) or ``None`` (numbers), so
@@ -44,18 +44,34 @@ _MEDLINE_NOTE = re.compile(
 _LETTER_MARK = re.compile(r"\(\s*multiple letters\s*\)|\[\s*\d{1,2}\s*\]\W*$", re.IGNORECASE)
 # Letters that Unicode does not decompose into a base letter and an accent.
 _LETTERS_WITHOUT_DECOMPOSITION = str.maketrans(
-    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "đ": "d",
-     "Đ": "D", "ł": "l", "Ł": "L", "ı": "i", "þ": "th", "Þ": "Th"}
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "đ": "d",
+        "Đ": "D",
+        "ł": "l",
+        "Ł": "L",
+        "ı": "i",
+        "þ": "th",
+        "Þ": "Th",
+    }
 )
 _COMBINING_MARK = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# "64,000" and "64 000" are 64000, as another export writes it.
+_THOUSANDS = re.compile(r"(\d)[,\s\u2009\u202f](\d{3})(?!\d)")
 _HTML_TAG = re.compile(r"<[^>]{1,40}>")
 _LATEX_ACCENT = re.compile(r"\{\\.\s*\{?(\w)\}?\}|\\[`'^\"~=.uvHckr]\{?(\w)\}?")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _DIGITS = re.compile(r"\d+")
-# Roman numerals that number parts, phases and series. "ii" to "x" are read anywhere (no
-# English word is spelled so); "i", "v" and "x" only after these words, so that the pronoun
-# "I" and the letter "v" in ordinary titles are not taken for numbers.
+# Roman numerals that number parts, phases and series. "ii" to "ix" are read anywhere (as
+# words they are rare, and two records of one report carry them alike); "i", "v" and "x" only
+# after these words, so that the pronoun "I" and the letter "v" are not taken for numbers.
 _ROMAN_ANYWHERE = re.compile(r"\b(ii|iii|iv|vi|vii|viii|ix)\b")
 _ROMAN_CONTEXT = re.compile(
     r"\b(?:part|phase|type|stage|grade|class|series|volume|vol|section|trial|study|report)"
@@ -85,38 +101,45 @@ _CONFERENCE_SUFFIX = re.compile(r"[.:;,]?\s*(?:conference|congress|meeting)\s*:.
 
 # What kind of item a title announces. An erratum, a reply or a retraction notice shares its
 # title with the article it concerns; merging the two would drop one of them from the review.
+# Words that also open ordinary titles ("Correction of anemia ...", "Withdrawal of
+# life-sustaining treatment", "Response to treatment ...") count only with the punctuation or
+# words that mark a notice.
 _KIND_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "erratum",
         re.compile(
-            r"^\W*(?:erratum|errata|corrigend(?:um|a)|correction(?:s)?|addendum|"
-            r"notice of (?:correction|erratum))\b"
+            r"^\W*(?:erratum|errata|corrigend(?:um|a)|notice of (?:correction|erratum))\b"
+            r"|^\W*(?:correction|corrections|addendum)\s*(?::|\bto\b|\bnotice\b|\W*$)"
             r"|\(\s*vol\.?\s*\d+\s*,?\s*p(?:g|p|age)?\.?\s*\w+"
-            r"|\((?:[^()]|\([^()]*\))*\(\s*(?:19|20)\d\d\s*\)\s*\d+\s*[(:]\s*[\w\s\-–]+\)?\s*\)\W*$",
+            r"|\((?:[^()]|\([^()]*\))*\(\s*(?:19|20)\d\d\s*\)\s*\d+\s*[(:]"
+            r"\s*[\w\s\-–]+\)?\s*\)\W*$",
             re.IGNORECASE,
         ),
     ),
     (
         "retraction",
         re.compile(
-            r"^\W*(?:retraction|retracted|notice of retraction|withdrawn|withdrawal"
-            r"|expression of concern)\b",
+            r"^\W*(?:notice of retraction|expression of concern)\b"
+            r"|^\W*retraction\s*(?::|\bnote\b|\bnotice\b|\bstatement\b|\bof\s*[\"“'‘])"
+            r"|^\W*(?:retracted|withdrawn|withdrawal)\s*(?::|\barticle\b|\bnotice\b)",
             re.IGNORECASE,
         ),
     ),
     (
         "reply",
         re.compile(
-            r"^\W*(?:reply|response|in reply|author'?s'? reply|authors'? response|rejoinder)\b"
-            r"|[-–:.]\s*(?:reply|response|author'?s'? reply|rejoinder)\W*$"
-            r"|\b(?:reply|response) to\b",
+            r"^\W*(?:reply|in reply|authors?'? reply|author'?s'? reply|authors?'? response"
+            r"|rejoinder)\b"
+            r"|^\W*response\s*(?::|to (?:the )?(?:letter|comment|commentary|correspondence"
+            r"|editorial|critique|criticism|dr\b|drs\b|[a-z'-]+ et al\b))"
+            r"|[-–:.]\s*(?:reply|response|author'?s'? reply|authors?'? response|rejoinder)\W*$",
             re.IGNORECASE,
         ),
     ),
     (
         "comment",
         re.compile(
-            r"^\W*(?:comment(?:ary)?\s*(?:on|to|:)|re\s*:|letter to the editor\s*:?)",
+            r"^\W*(?:comment(?:ary)?\s*(?:on\b|to\b|:)|re\s*:|letter to the editor\s*:?)",
             re.IGNORECASE,
         ),
     ),
@@ -170,6 +193,7 @@ def fold(value: str) -> str:
     if "<" in s:
         s = _HTML_TAG.sub(" ", s)
     if "\\" in s:
+        s = s.replace("{\\ss}", "ss").replace("\\ss", "ss")
         s = _LATEX_ACCENT.sub(lambda m: m.group(1) or m.group(2), s)
     if s.isascii():
         return s.lower()
@@ -200,6 +224,7 @@ def normalise_title(value: object) -> str:
         s = _TRAILING_CITATION.sub("", s)
     s = _LANGUAGE_TAG.sub(" ", s)
     s = _LETTER_MARK.sub(" ", s)
+    s = _THOUSANDS.sub(r"\1\2", s)
     s = fold(s)
     return " ".join(_NON_ALNUM.sub(" ", s).split())
 
@@ -225,7 +250,8 @@ def title_numbers(normalised_title: str) -> tuple[int, ...]:
 
 
 def record_kind(value: object) -> str:
-    """What a title announces: ``"erratum"``, ``"retraction"``, ``"reply"``, ``"comment"``, or ``""``.
+    """What a title announces: ``"erratum"``, ``"retraction"``, ``"reply"``, ``"comment"`` or ``""``
+    (an ordinary article).
 
     Read from the raw title, before MEDLINE notes are stripped: "[Erratum appears in ...]"
     marks the original article, while "Erratum: ..." or "(vol 85, pg 553, 2010)" marks the
@@ -339,9 +365,7 @@ def normalise_journal(value: object) -> str:
     head = re.split(r"\s*[:;]\s*", s, maxsplit=1)[0]
     s = fold(head if head.strip() else s).replace("&", " and ")
     tokens = [
-        t
-        for t in _NON_ALNUM.sub(" ", s).split()
-        if t not in _JOURNAL_STOPWORDS and not t.isdigit()
+        t for t in _NON_ALNUM.sub(" ", s).split() if t not in _JOURNAL_STOPWORDS and not t.isdigit()
     ]
     return " ".join(tokens)
 

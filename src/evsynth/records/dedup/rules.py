@@ -1,9 +1,18 @@
 """Decision rules: which scored pairs are duplicates, which need a reviewer, which differ.
 
+The decision is a small set of named rules rather than one cut on a weighted score, because
+the fields are not interchangeable: a shared DOI settles a pair, a near-identical title settles
+nothing without corroboration (trial registrations and conference abstracts reuse titles), and
+some differences rule a merge out whatever the rest says (an erratum is not its article; "Part
+1" is not "Part 2"). The structure follows bib-dedupe's matching conditions (Wagner et al.,
+CoLRev-Environment/bib-dedupe, MIT) and ASySD (Hair et al. 2023, BMC Biology 21:189,
+doi:10.1186/s12915-023-01686-z): title, authors and venue first, then the numeric fields,
+which may be missing but must not contradict.
+
 Every rule names the evidence it needs, and its name is stored with the pair (``rule``) so
-that a reviewer can see why two records were linked. Vetoes name the contradiction that kept
-a pair from being merged. Precision comes first: a false merge silently drops a study from
-the review, while a missed duplicate costs a reviewer one extra record to screen.
+that a reviewer can see why two records were linked; a veto names the contradiction that kept
+a pair apart. Precision comes first: a false merge silently drops a study from the review,
+while a missed duplicate costs a reviewer one extra record to screen.
 """
 
 from __future__ import annotations
@@ -176,6 +185,15 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
             title_identical & informative & authors_same & year_same,
         ),
         (
+            # Exports with no authors or venue (title and abstract only): the same abstract
+            # under the same title in the same year is the same record.
+            "title_abstract_year",
+            title_same
+            & informative
+            & _at_least(features.abstract, ABSTRACT_SAME)
+            & (year_same | np.isnan(features.year_gap)),
+        ),
+        (
             # Translated or re-worded titles: the same first author, year, journal, volume
             # and first page identify one article.
             "venue_pages_authors",
@@ -217,14 +235,25 @@ def decide(features: PairFeatures, threshold: float, uncertain_threshold: float)
         vetoed |= holds
     duplicate = matched & ~vetoed & ((score >= threshold) | exact)
     similar_title = _at_least(features.title, TITLE_SIMILAR) | features.title_contained
+    # A record without a title is never merged, but one that sits in the same issue and
+    # page as another by the same authors is shown to a reviewer.
+    untitled = (
+        np.isnan(features.title)
+        & _is(features.volume_equal, 1)
+        & _is(features.pages_equal, 1)
+        & _at_least(features.authors, AUTHORS_SAME)
+        & _is(features.year_gap, 0)
+    )
     uncertain = ~duplicate & (
         (matched & (score >= uncertain_threshold))
         | (similar_title & (score >= uncertain_threshold))
+        | untitled
     )
     decision = np.zeros(n, dtype=np.int8)
     decision[uncertain] = UNCERTAIN
     decision[duplicate] = DUPLICATE
     label = np.where(uncertain & matched, rule + ":below_threshold", rule)
     label = np.where(vetoed & uncertain, "veto:" + veto_name, label)
+    label = np.where(uncertain & untitled & (label == ""), "title_missing", label)
     label = np.where(uncertain & (label == ""), "score", label)
     return Decisions(score=score, decision=decision, rule=label.astype(object))

@@ -1,0 +1,228 @@
+"""Screening events in the database: stored append-only, read back as screening-layer objects.
+
+Record ids in screening events are the database ids of records, as strings. Decisions are
+made on kept records only (a duplicate's decision belongs to the record it is linked to).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from evsynth._core.errors import DataError, EvsynthError, InputLocation
+from evsynth.screening import Decision, ScreeningProtocol, check_events
+from evsynth.screening.prisma import SourceRecord
+from evsynth.storage.models import DecisionRow, ImportRow, RecordRow, RevealRow
+from evsynth.storage.records_repo import current_links
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite drops the time zone; evsynth stores UTC, so a naive value read back is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def to_decision(row: DecisionRow) -> Decision:
+    return Decision(
+        record_id=str(row.record_id),
+        stage=row.stage,  # type: ignore[arg-type]
+        reviewer=row.reviewer,
+        decision=row.decision,  # type: ignore[arg-type]
+        reason=row.reason,
+        note=row.note,
+        role=row.role,  # type: ignore[arg-type]
+        timestamp=_aware(row.created_at),
+        event_id=str(row.id),
+    )
+
+
+def load_events(session: Session, stage: str | None = None) -> list[Decision]:
+    """All decision events (of one stage), oldest first."""
+    stmt = select(DecisionRow).order_by(DecisionRow.id)
+    if stage is not None:
+        stmt = stmt.where(DecisionRow.stage == stage)
+    return [to_decision(r) for r in session.scalars(stmt).all()]
+
+
+def kept_record_ids(session: Session) -> list[str]:
+    """Ids of the records to screen: every record not linked as a duplicate."""
+    links = current_links(session)
+    ids = session.scalars(select(RecordRow.id).order_by(RecordRow.id)).all()
+    return [str(i) for i in ids if links.get(i) is None]
+
+
+def source_records(session: Session) -> tuple[list[SourceRecord], list[SourceRecord]]:
+    """(database records, other-method records) with their duplicate links, for PRISMA."""
+    links = current_links(session)
+    stmt = select(
+        RecordRow.id, RecordRow.source_database, ImportRow.source_database, ImportRow.method
+    ).join(ImportRow, RecordRow.import_id == ImportRow.id)
+    database: list[SourceRecord] = []
+    other: list[SourceRecord] = []
+    for rid, rec_source, import_source, method in session.execute(stmt).all():
+        dup = links.get(rid)
+        item = SourceRecord(
+            str(rid), import_source or rec_source or "Unknown source", str(dup) if dup else None
+        )
+        (other if method == "other" else database).append(item)
+    return database, other
+
+
+def observed_double(events: Iterable[Decision], stage: str) -> frozenset[str]:
+    """Records two or more screeners decided at ``stage`` (the double rule applies to them)."""
+    seen: dict[str, set[str]] = {}
+    for e in events:
+        if e.stage == stage and e.role == "screener":
+            seen.setdefault(e.record_id, set()).add(e.reviewer)
+    return frozenset(r for r, who in seen.items() if len(who) >= 2)
+
+
+def double_screened_map(events: Sequence[Decision]) -> dict[str, frozenset[str]]:
+    return {s: observed_double(events, s) for s in ("title_abstract", "full_text")}
+
+
+def add_decisions(
+    factory: sessionmaker[Session],
+    protocol: ScreeningProtocol,
+    decisions: Sequence[Decision],
+) -> int:
+    """Validate new decisions against the protocol and history, then store them together.
+
+    All or nothing: one invalid decision stores none of them. The write is one transaction, so
+    two reviewers deciding at the same moment are both stored (SQLite serialises the writes).
+    """
+    with factory.begin() as session:
+        history = load_events(session)
+        records = kept_record_ids(session)
+        combined = [*history, *decisions]
+        check_events(
+            combined, protocol, records=records, double_screened=double_screened_map(combined)
+        )
+        session.add_all(
+            DecisionRow(
+                record_id=int(d.record_id),
+                stage=d.stage,
+                reviewer=d.reviewer,
+                decision=d.decision,
+                reason=d.reason,
+                note=d.note,
+                role=d.role,
+                created_at=d.timestamp.astimezone(UTC).replace(tzinfo=None),
+            )
+            for d in decisions
+        )
+    return len(decisions)
+
+
+def reveal(factory: sessionmaker[Session], stage: str, by: str) -> None:
+    with factory.begin() as session:
+        session.add(RevealRow(stage=stage, revealed_by=by, created_at=datetime.now(UTC)))
+
+
+def revealed_stages(session: Session) -> set[str]:
+    return set(session.scalars(select(RevealRow.stage)).all())
+
+
+@dataclass(frozen=True, slots=True)
+class KeyIndex:
+    """Finds a record by its export key and database, following duplicate links to the kept one."""
+
+    by_key: dict[tuple[str, str], int]
+    by_key_only: dict[str, list[int]]
+    links: dict[int, int | None]
+
+    def resolve(self, key: str, database: str | None, where: InputLocation) -> int:
+        if database:
+            rid = self.by_key.get((key, database.casefold()))
+        else:
+            candidates = self.by_key_only.get(key, [])
+            if len(candidates) > 1:
+                raise DataError(
+                    f"record key {key!r} occurs in several databases",
+                    location=where,
+                    hint="Add a database column",
+                )
+            rid = candidates[0] if candidates else None
+        if rid is None:
+            raise DataError(
+                f"no record with key {key!r} from {database or 'any database'}", location=where
+            )
+        seen = set()
+        while self.links.get(rid) is not None and rid not in seen:
+            seen.add(rid)
+            rid = self.links[rid]  # type: ignore[assignment]
+        return rid
+
+
+def key_index(session: Session) -> KeyIndex:
+    stmt = select(
+        RecordRow.id, RecordRow.source_key, RecordRow.source_database, ImportRow.source_database
+    ).join(ImportRow, RecordRow.import_id == ImportRow.id)
+    by_key: dict[tuple[str, str], int] = {}
+    by_key_only: dict[str, list[int]] = {}
+    for rid, key, rec_db, imp_db in session.execute(stmt).all():
+        if key is None:
+            continue
+        for db in {rec_db, imp_db}:
+            if db:
+                by_key.setdefault((key, db.casefold()), rid)
+        by_key_only.setdefault(key, []).append(rid)
+    return KeyIndex(by_key, by_key_only, current_links(session))
+
+
+def decisions_from_frame(
+    frame: pd.DataFrame, session: Session, *, stage: str | None, file: str
+) -> list[Decision]:
+    """Decision events from a table (``record_id`` or ``record_key`` [+ ``database``], ...)."""
+    needed = {"reviewer", "decision"}
+    missing = needed - set(frame.columns)
+    if missing or not ({"record_id", "record_key"} & set(frame.columns)):
+        raise DataError(
+            "a decisions table needs columns record_id (or record_key and database), reviewer, decision",
+            location=InputLocation(file=file),
+            hint=f"Columns present: {', '.join(map(str, frame.columns))}",
+        )
+    index = key_index(session) if "record_key" in frame.columns else None
+    out: list[Decision] = []
+    for i, row in enumerate(frame.to_dict(orient="records")):
+        where = InputLocation(file=file, line=i + 2)
+        row_stage = row.get("stage") if "stage" in frame.columns else stage
+        if not row_stage or (isinstance(row_stage, float) and pd.isna(row_stage)):
+            raise DataError(
+                "no stage given", location=where, hint="Pass --stage or add a stage column"
+            )
+        if index is not None:
+            db = row.get("database")
+            record = index.resolve(str(row["record_key"]), None if pd.isna(db) else str(db), where)
+        else:
+            record = int(row["record_id"])
+        stamp = row.get("timestamp")
+        try:
+            when = (
+                datetime.fromisoformat(str(stamp))
+                if stamp and not pd.isna(stamp)
+                else datetime.now(UTC)
+            )
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            out.append(
+                Decision(
+                    record_id=str(record),
+                    stage=str(row_stage),  # type: ignore[arg-type]
+                    reviewer=str(row["reviewer"]),
+                    decision=str(row["decision"]),  # type: ignore[arg-type]
+                    reason=None if pd.isna(row.get("reason")) else str(row.get("reason")),
+                    note=None if pd.isna(row.get("note")) else str(row.get("note")),
+                    role=str(row.get("role") or "screener")
+                    if not pd.isna(row.get("role"))
+                    else "screener",  # type: ignore[arg-type]
+                    timestamp=when,
+                )
+            )
+        except (ValueError, EvsynthError) as exc:
+            raise DataError(str(exc), location=where) from None
+    return out
