@@ -16,6 +16,15 @@ from evsynth.cli.meta import meta
 from evsynth.cli.project_cmds import import_, init
 from evsynth.cli.records_cmds import dedupe, records
 from evsynth.cli.run import run
+from evsynth.cli.screening_cmds import (
+    agreement,
+    conflicts,
+    export,
+    fulltext,
+    prisma,
+    screen,
+    status,
+)
 
 app = typer.Typer(
     name="evsynth",
@@ -28,6 +37,13 @@ app.command(name="init")(init)
 app.command(name="import")(import_)
 app.command(name="records")(records)
 app.command(name="dedupe")(dedupe)
+app.command(name="screen")(screen)
+app.command(name="conflicts")(conflicts)
+app.command(name="agreement")(agreement)
+app.command(name="prisma")(prisma)
+app.command(name="status")(status)
+app.command(name="fulltext")(fulltext)
+app.command(name="export")(export)
 app.command(name="meta")(meta)
 app.command(name="run")(run)
 

@@ -24,10 +24,9 @@ def run(
     from evsynth.report.html import ReviewReport, render_html
     from evsynth.report.meta_section import MetaSection
     from evsynth.storage.config import load_config
+    from evsynth.storage.project import open_project
     from evsynth.synthesis.effects import effect_sizes
     from evsynth.synthesis.meta import egger_test, leave_one_out, meta_analysis
-
-    from evsynth.storage.project import open_project
 
     config = load_config(project)
     selection = None

@@ -6,7 +6,7 @@ made on kept records only (a duplicate's decision belongs to the record it is li
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
-from evsynth.screening import Decision, ScreeningProtocol, check_events
+from evsynth.screening import Decision, ScreeningProtocol, Stage, check_events
 from evsynth.screening.prisma import SourceRecord
 from evsynth.storage.models import DecisionRow, ImportRow, RecordRow, RevealRow
 from evsynth.storage.records_repo import current_links
@@ -81,8 +81,11 @@ def observed_double(events: Iterable[Decision], stage: str) -> frozenset[str]:
     return frozenset(r for r, who in seen.items() if len(who) >= 2)
 
 
-def double_screened_map(events: Sequence[Decision]) -> dict[str, frozenset[str]]:
-    return {s: observed_double(events, s) for s in ("title_abstract", "full_text")}
+def double_screened_map(events: Sequence[Decision]) -> dict[Stage, Collection[str]]:
+    return {
+        "title_abstract": observed_double(events, "title_abstract"),
+        "full_text": observed_double(events, "full_text"),
+    }
 
 
 def add_decisions(
@@ -151,11 +154,12 @@ class KeyIndex:
             raise DataError(
                 f"no record with key {key!r} from {database or 'any database'}", location=where
             )
-        seen = set()
-        while self.links.get(rid) is not None and rid not in seen:
-            seen.add(rid)
-            rid = self.links[rid]  # type: ignore[assignment]
-        return rid
+        found: int = rid
+        seen: set[int] = set()
+        while (nxt := self.links.get(found)) is not None and found not in seen:
+            seen.add(found)
+            found = nxt
+        return found
 
 
 def key_index(session: Session) -> KeyIndex:

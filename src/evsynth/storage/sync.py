@@ -72,7 +72,7 @@ def sync_project(project: Project) -> SyncReport:
 
 def _apply_duplicate_reviews(project: Project, file: str) -> int:
     path = project.folder / file
-    frame = pd.read_csv(path, dtype=str)
+    frame = pd.read_csv(path, dtype=str).astype(object).where(lambda f: f.notna(), None)
     n = 0
     with project.sessions() as session:
         index = key_index(session)
@@ -83,13 +83,21 @@ def _apply_duplicate_reviews(project: Project, file: str) -> int:
                 select(DuplicateLinkRow).where(DuplicateLinkRow.rule == "manual")
             )
         }
-    for i, row in enumerate(frame.itertuples(index=False)):
+    for i, row in enumerate(frame.to_dict(orient="records")):
         where = InputLocation(file=file, line=i + 2)
-        a = plain.resolve(row.record_key, row.database, where)
-        b = index.resolve(row.duplicate_of_key, row.duplicate_of_database, where)
+        a = plain.resolve(str(row["record_key"]), _text(row.get("database")), where)
+        b = index.resolve(
+            str(row["duplicate_of_key"]), _text(row.get("duplicate_of_database")), where
+        )
         if (a, b) in manual:
             continue
-        set_link(project.sessions, a, b, by=str(row.reviewer), note="duplicate pair reviewed")
+        set_link(
+            project.sessions,
+            a,
+            b,
+            by=str(row.get("reviewer") or "lead"),
+            note=_text(row.get("note")) or "duplicate pair reviewed",
+        )
         n += 1
     return n
 
@@ -99,8 +107,16 @@ def _apply_studies(project: Project, file: str) -> int:
     frame = pd.read_csv(path, dtype=str)
     with project.sessions() as session:
         index = key_index(session)
-    for i, row in enumerate(frame.itertuples(index=False)):
+    for i, row in enumerate(frame.to_dict(orient="records")):
         where = InputLocation(file=file, line=i + 2)
-        rid = index.resolve(row.report_key, row.database, where)
-        attach_full_text(project, rid, by="lead", study=row.study_id)
+        rid = index.resolve(str(row["report_key"]), _text(row.get("database")), where)
+        attach_full_text(project, rid, by="lead", study=_text(row.get("study_id")))
     return len(frame)
+
+
+def _text(value: object) -> str | None:
+    """A CSV cell as text, or None when empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    return text or None
