@@ -49,6 +49,12 @@ def screen(
         bool, typer.Option(help="Lead only: reveal blinded decisions of the stage.")
     ] = False,
     mine: Annotated[bool, typer.Option(help="List the decisions this reviewer may see.")] = False,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            help="Interactive: only the protocol's double-screening sample (second reviewer)."
+        ),
+    ] = False,
     json_: JsonOption = False,
 ) -> None:
     """Record screening decisions (one, a table, or interactively) as append-only events."""
@@ -127,10 +133,10 @@ def screen(
         else:
             stderr.print(f"record {record}: {decision} ({reviewer}, {stage})")
         return
-    _interactive(proj, protocol, reviewer, stage)
+    _interactive(proj, protocol, reviewer, stage, sample_only=sample)
 
 
-def _interactive(proj, protocol, reviewer: str, stage: str) -> None:  # type: ignore[no-untyped-def]
+def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool = False) -> None:  # type: ignore[no-untyped-def]
     """Show the reviewer's next unscreened record and ask for a decision, until they quit."""
 
     from evsynth.screening import Decision, reached_full_text
@@ -152,6 +158,11 @@ def _interactive(proj, protocol, reviewer: str, stage: str) -> None:  # type: ig
                     events, double_screened=double_screened_map(events)["title_abstract"]
                 )
                 pool = [r for r in pool if r in allowed]
+            if sample_only:
+                # The sample is drawn over the records to screen with the protocol's seed, so
+                # every reviewer and every run see the same records.
+                chosen = protocol.double_screened(check_stage(stage), pool)
+                pool = [r for r in pool if r in chosen]
             done = {e.record_id for e in events if e.stage == stage and e.reviewer == reviewer}
             todo = [r for r in pool if r not in done]
             if not todo:
