@@ -5,6 +5,13 @@
   ``forest()`` is the model).
 * :func:`funnel_plot` draws effect against standard error with a pseudo-confidence region,
   optional contour-enhanced shading and a small-study regression line (metafor's ``funnel()``).
+* :func:`network_graph` draws the network of treatment comparisons: nodes on a circle sized by
+  participants, edges as wide as their number of studies, multi-arm studies shaded (netmeta's
+  ``netgraph()``).
+* :func:`league_heatmap` draws a league table of all pairwise estimates as a heat map centred on
+  the null (netmeta's ``netleague()``).
+* :func:`rankogram` and :func:`pscore_plot` draw rank probabilities, cumulative ranking curves
+  with SUCRA, and P-scores.
 * :func:`figure_to_svg` and :func:`figure_to_png_bytes` turn a figure into inline SVG or PNG
   bytes for the self-contained HTML report.
 
@@ -16,5 +23,17 @@ axes, and never use pyplot, so they run headless and leave matplotlib's global s
 from evsynth.plots.export import figure_to_png_bytes, figure_to_svg
 from evsynth.plots.forest import forest_plot
 from evsynth.plots.funnel import funnel_plot
+from evsynth.plots.league import league_heatmap
+from evsynth.plots.network import network_graph
+from evsynth.plots.ranking import pscore_plot, rankogram
 
-__all__ = ["figure_to_png_bytes", "figure_to_svg", "forest_plot", "funnel_plot"]
+__all__ = [
+    "figure_to_png_bytes",
+    "figure_to_svg",
+    "forest_plot",
+    "funnel_plot",
+    "league_heatmap",
+    "network_graph",
+    "pscore_plot",
+    "rankogram",
+]

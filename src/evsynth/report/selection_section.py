@@ -68,7 +68,8 @@ class SelectionSection:
         if self.agreement is None:
             return []
         table = self.agreement.table
-        header = [""] + [str(c) for c in table.columns]
+        a, b = self.agreement.reviewers if self.agreement.reviewers else ("A", "B")
+        header = [f"{a} (rows) / {b} (columns)"] + [str(c) for c in table.columns]
         return [header] + [
             [str(i)] + [str(int(v)) for v in row]
             for i, row in zip(table.index, table.to_numpy(), strict=True)

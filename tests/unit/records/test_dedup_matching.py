@@ -190,8 +190,9 @@ def test_short_generic_titles_need_the_issue_placement() -> None:
 # --- hard cases: never merged -----------------------------------------------------------------
 
 
-def test_erratum_is_not_merged_with_its_article() -> None:
-    # haematology id_0000161 and id_0000162
+def test_erratum_is_never_merged_as_a_duplicate_only_linked_as_a_companion() -> None:
+    # haematology id_0000161 and id_0000162. The article's MEDLINE note cites the erratum;
+    # with companions the erratum is linked to the article (kept), without it stays apart.
     article = {
         "title": "Long-term effect of the complement inhibitor eculizumab on kidney function in "
         "patients with paroxysmal nocturnal hemoglobinuria.[Erratum appears in Am J Hematol. "
@@ -200,6 +201,7 @@ def test_erratum_is_not_merged_with_its_article() -> None:
         "year": 2010,
         "journal": "American Journal of Hematology",
         "volume": 85,
+        "number": 8,
         "pages": "553-559",
     }
     erratum = {
@@ -207,14 +209,18 @@ def test_erratum_is_not_merged_with_its_article() -> None:
         "title": "Long-term effect of the complement inhibitor eculizumab on kidney function in "
         "patients with paroxysmal nocturnal hemoglobinuria (vol 85, pg 553, 2010)",
         "author": "Hillmen, P.",
+        "number": 11,
         "pages": "911",
     }
-    result = find_duplicates(frame(article, erratum))
-    assert result.clusters == ()
-    assert decision(result, "r0", "r1") == ("uncertain", "veto:kind_differs")
+    apart = find_duplicates(frame(erratum, article), companions=False)
+    assert apart.clusters == ()
+    assert decision(apart, "r0", "r1") == ("uncertain", "veto:kind_differs")
+    linked = find_duplicates(frame(erratum, article))
+    assert linked.clusters == (("r1", "r0"),)  # the article is kept, though it comes second
+    assert decision(linked, "r0", "r1") == ("duplicate", "companion:erratum")
 
 
-def test_reply_is_not_merged_with_the_letter() -> None:
+def test_reply_is_never_merged_as_a_duplicate_only_linked_as_a_companion() -> None:
     # haematology id_0000009 and id_0000040
     letter = {
         "title": "Atypical hemolytic uremic syndrome associated with group A beta hemolytic "
@@ -223,10 +229,18 @@ def test_reply_is_not_merged_with_the_letter() -> None:
         "year": 2004,
         "journal": "Pediatric Nephrology",
         "volume": 19,
+        "pages": "943-944",
+    }
+    reply = {
+        **letter,
+        "title": str(letter["title"]) + " - Reply",
+        "author": "Shepherd, A. B. and Palmer, A. L. and Baliga, R.",
         "pages": "945",
     }
-    reply = {**letter, "title": str(letter["title"]) + " - Reply"}
-    assert find_duplicates(frame(letter, reply)).clusters == ()
+    assert find_duplicates(frame(letter, reply), companions=False).clusters == ()
+    linked = find_duplicates(frame(reply, letter))
+    assert linked.clusters == (("r1", "r0"),)
+    assert decision(linked, "r0", "r1") == ("duplicate", "companion:reply")
 
 
 @pytest.mark.parametrize(
@@ -272,7 +286,7 @@ def test_conference_paper_and_journal_version_are_not_merged() -> None:
     assert result.clusters == ()
 
 
-def test_conference_abstract_and_full_paper_in_one_journal_are_only_uncertain() -> None:
+def test_conference_abstract_is_linked_to_the_full_paper_only_as_a_companion() -> None:
     # haematology id_0000128 (abstract, p. 1875) and id_0000129 (paper, pp. 2539-2542)
     base = {
         "title": "Neurological involvement in a child with atypical hemolytic uremic syndrome",
@@ -281,9 +295,13 @@ def test_conference_abstract_and_full_paper_in_one_journal_are_only_uncertain() 
         "journal": "Pediatric Nephrology",
         "volume": 25,
     }
-    result = find_duplicates(frame({**base, "pages": "1875"}, {**base, "pages": "2539-2542"}))
-    assert result.clusters == ()
-    assert decision(result, "r0", "r1") == ("uncertain", "veto:pages_differ")
+    records = frame({**base, "pages": "1875"}, {**base, "pages": "2539-2542"})
+    apart = find_duplicates(records, companions=False)
+    assert apart.clusters == ()
+    assert decision(apart, "r0", "r1") == ("uncertain", "veto:pages_differ")
+    linked = find_duplicates(records)
+    assert linked.clusters == (("r1", "r0"),)  # the full paper is kept
+    assert decision(linked, "r0", "r1") == ("duplicate", "companion:abstract")
 
 
 def test_trial_registrations_differing_in_one_word_are_not_merged() -> None:

@@ -11,8 +11,14 @@ import pandas as pd
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth._core.summary import Summary
 from evsynth.records.dedup.blocking import candidate_pairs, key_codes
-from evsynth.records.dedup.clusters import choose_kept, cluster_rows
-from evsynth.records.dedup.compare import MIN_CONTAINED_TITLE, pair_features, title_similarity
+from evsynth.records.dedup.clusters import attach_companions
+from evsynth.records.dedup.companions import companion_rules
+from evsynth.records.dedup.compare import (
+    MIN_CONTAINED_TITLE,
+    PairFeatures,
+    pair_features,
+    title_similarity,
+)
 from evsynth.records.dedup.fields import (
     MISSING,
     PreparedRecords,
@@ -25,6 +31,8 @@ from evsynth.records.dedup.rules import (
     DIFFERENT,
     DUPLICATE,
     TITLE_RELATED,
+    UNCERTAIN,
+    Decisions,
     decide,
 )
 
@@ -50,6 +58,7 @@ class DedupSettings:
     columns: tuple[tuple[str, str], ...]
     window: int
     max_block: int
+    companions: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +68,14 @@ class DedupResult:
     Attributes
     ----------
     pairs : pandas.DataFrame
-        One row per linked pair: ``id_a``, ``id_b``, ``score`` (0-1), ``rule`` (the evidence,
+        One row per linked pair: ``id_a``, ``id_b``, ``score`` (0-1), ``rule`` (the evidence:
+        a duplicate rule, ``companion:<kind>`` for a companion linked to its main report,
         or ``veto:<reason>`` for an uncertain pair that a contradiction kept apart) and
         ``decision`` (``"duplicate"`` or ``"uncertain"``). Uncertain pairs are for a reviewer
         to check and are not merged.
     clusters : tuple of tuples of ids
         Groups of duplicate records (two or more), the kept record first: the most complete
-        record, ties to the first in the input.
+        record of the main report (never a companion), ties to the first in the input.
     links : pandas.DataFrame
         ``id`` and ``duplicate_of`` for every input record (``None`` for a kept or unique
         record): the append-only form the project database stores.
@@ -91,6 +101,16 @@ class DedupResult:
     def kept_ids(self) -> tuple[RecordId, ...]:
         """The record kept in each cluster, in the order of :attr:`clusters`."""
         return tuple(cluster[0] for cluster in self.clusters)
+
+    @property
+    def n_companions(self) -> int:
+        """Duplicate pairs that link a companion (erratum, reply, abstract) to its report."""
+        return int(
+            (
+                (self.pairs["decision"] == "duplicate")
+                & self.pairs["rule"].astype(str).str.startswith("companion:")
+            ).sum()
+        )
 
     @property
     def n_duplicates(self) -> int:
@@ -120,6 +140,7 @@ class DedupResult:
             ("records", self.n_records),
             ("candidate pairs scored", self.n_candidates),
             ("duplicate pairs", int(decisions.get("duplicate", 0))),
+            ("  of which companions linked to their report", self.n_companions),
             ("uncertain pairs (for review)", int(decisions.get("uncertain", 0))),
             ("duplicate clusters", len(self.clusters)),
             ("records linked as duplicates", self.n_duplicates),
@@ -131,7 +152,8 @@ class DedupResult:
             rows=rows,
             notes=(
                 f"threshold = {self.settings.threshold}, "
-                f"uncertain_threshold = {self.settings.uncertain_threshold}.",
+                f"uncertain_threshold = {self.settings.uncertain_threshold}, "
+                f"companions = {self.settings.companions}.",
                 "Fields: " + ", ".join(f for f, _ in self.settings.columns) + ".",
                 "Duplicates are stored as links (duplicate_of); no record is deleted.",
             ),
@@ -153,6 +175,7 @@ def find_duplicates(
     window: int = 4,
     max_block: int = 200,
     workers: int = -1,
+    companions: bool = True,
 ) -> DedupResult:
     """Find records that report the same publication, as links between ids.
 
@@ -162,6 +185,20 @@ def find_duplicates(
     decided by named rules with vetoes for errata, replies, numbered parts, and conflicting
     identifiers or pages (:mod:`~evsynth.records.dedup.rules`). Duplicate pairs are joined
     into clusters by union-find.
+
+    With ``companions=True`` (the default), records that are not another report but belong
+    to one are linked to it as well (:mod:`~evsynth.records.dedup.companions`): an erratum,
+    correction or retraction notice, a reply or comment, and a meeting abstract of the same
+    work (also the same abstract printed in two journals, and a Dissertation Abstracts entry
+    of a thesis). Their pairs carry the rule ``companion:erratum``, ``companion:retraction``,
+    ``companion:reply``, ``companion:comment`` or ``companion:abstract``, and the main report
+    is always the kept record. This is safe because nothing is deleted: a companion stays in
+    the database as a link to its report, visible under it, needs no screening of its own,
+    and a reviewer can undo the link. Reports of different studies are never joined: a
+    companion attaches to one main report only (when it matches two, its pairs stay
+    uncertain as ``companion:<kind>:ambiguous``), and numbered parts or phases, conference
+    papers and their journal versions, and trial registrations of different populations are
+    kept apart as before.
 
     Parameters
     ----------
@@ -182,6 +219,11 @@ def find_duplicates(
         Blocks larger than this are pre-filtered by title similarity.
     workers : int, optional
         Threads for rapidfuzz; -1 uses every core.
+    companions : bool, optional
+        Link errata, retraction notices, replies, comments and abstracts to their main
+        report (rule ``companion:<kind>``). With False they are left unlinked and most are
+        listed as uncertain (``veto:kind_differs``, ``veto:pages_differ``), as the gold
+        standard of a strictly record-level de-duplication would want.
 
     Returns
     -------
@@ -247,6 +289,7 @@ def find_duplicates(
     left, right, title = left[keep], right[keep], title[keep]
     features = pair_features(records, left, right, title, workers=workers)
     decisions = decide(features, threshold, uncertain_threshold)
+    decisions, clusters, links = _clusters_and_links(records, features, decisions, companions)
     linked = decisions.decision != DIFFERENT
     ids = records.ids
     pairs = pd.DataFrame(
@@ -259,8 +302,6 @@ def find_duplicates(
         }
     )
     pairs = pairs.sort_values(["decision", "score"], ascending=[True, False], ignore_index=True)
-    duplicate = decisions.decision == DUPLICATE
-    clusters, links = _clusters_and_links(records, left[duplicate], right[duplicate])
     settings = DedupSettings(
         threshold=threshold,
         uncertain_threshold=uncertain_threshold,
@@ -268,6 +309,7 @@ def find_duplicates(
         columns=tuple((field, column) for field, column in columns.items() if field != "id"),
         window=window,
         max_block=max_block,
+        companions=bool(companions),
     )
     return DedupResult(
         pairs=pairs,
@@ -313,16 +355,57 @@ def _maybe_contained(records: PreparedRecords, left: IntArray, right: IntArray) 
 
 
 def _clusters_and_links(
-    records: PreparedRecords, left: IntArray, right: IntArray
-) -> tuple[tuple[tuple[RecordId, ...], ...], pd.DataFrame]:
+    records: PreparedRecords, features: PairFeatures, decisions: Decisions, companions: bool
+) -> tuple[Decisions, tuple[tuple[RecordId, ...], ...], pd.DataFrame]:
+    """Cluster the duplicate pairs, attach companions, and relabel the companion pairs:
+    ``duplicate`` with ``companion:<kind>`` when attached, ``uncertain`` with
+    ``companion:<kind>:ambiguous`` when their record matched two main reports."""
+    left, right = features.left, features.right
+    duplicate = decisions.decision == DUPLICATE
+    n = len(records)
+    if companions:
+        matches = companion_rules(features, records)
+        companion = (matches.rule != "") & ~duplicate
+        notice, brief = matches.notice, matches.brief
+    else:
+        companion = np.zeros(left.size, dtype=bool)
+        notice = brief = np.zeros(n, dtype=bool)
+    clustering = attach_companions(
+        n,
+        left[duplicate],
+        right[duplicate],
+        left[companion],
+        right[companion],
+        notice=notice,
+        brief=brief,
+        completeness=records.completeness,
+    )
+    if companions:
+        rule = decisions.rule.copy()
+        decision = decisions.decision.copy()
+        # Companions to check: listed as uncertain under their companion label, unless
+        # other links already put the two in one cluster.
+        cluster_of = np.full(n, -1, dtype=np.int64)
+        for number, rows in enumerate(clustering.clusters):
+            cluster_of[rows] = number
+        apart = (cluster_of[left] != cluster_of[right]) | (cluster_of[left] < 0)
+        review = (matches.review != "") & ~duplicate & ~companion & apart
+        rule[review] = matches.review[review]
+        decision[review] = UNCERTAIN
+        where = np.flatnonzero(companion)
+        accepted = clustering.accepted
+        names = matches.rule[where]
+        rule[where] = np.where(accepted, names, names + ":ambiguous")
+        decision[where[accepted]] = DUPLICATE
+        decision[where[~accepted]] = UNCERTAIN
+        decisions = Decisions(score=decisions.score, decision=decision, rule=rule)
     ids = records.ids
-    duplicate_of: list[RecordId | None] = [None] * len(ids)
+    duplicate_of: list[RecordId | None] = [None] * n
     clusters: list[tuple[RecordId, ...]] = []
-    for rows in cluster_rows(len(ids), left, right):
-        kept = choose_kept(rows, records.completeness)
-        clusters.append((ids[kept], *(ids[r] for r in rows if r != kept)))
-        for row in rows:
-            if row != kept:
-                duplicate_of[row] = ids[kept]
+    for rows in clustering.clusters:
+        kept = rows[0]
+        clusters.append(tuple(ids[r] for r in rows))
+        for row in rows[1:]:
+            duplicate_of[row] = ids[kept]
     links = pd.DataFrame({"id": ids, "duplicate_of": pd.Series(duplicate_of, dtype=object)})
-    return tuple(clusters), links
+    return decisions, tuple(clusters), links

@@ -4,6 +4,7 @@ clusters against a gold standard."""
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
@@ -56,6 +57,90 @@ def choose_kept(rows: Sequence[int], completeness: npt.NDArray[np.int64]) -> int
     """The most complete record of a cluster (most non-empty fields); ties go to the record
     that came first in the input, so the choice is stable across runs."""
     return max(rows, key=lambda row: (int(completeness[row]), -row))
+
+
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """Clusters as row lists, the kept row first, and which companion pairs were accepted."""
+
+    clusters: list[list[int]]
+    accepted: npt.NDArray[np.bool_]
+
+
+def attach_companions(
+    n: int,
+    left: IntArray,
+    right: IntArray,
+    companion_left: IntArray,
+    companion_right: IntArray,
+    *,
+    notice: npt.NDArray[np.bool_],
+    brief: npt.NDArray[np.bool_],
+    completeness: npt.NDArray[np.int64],
+) -> Clustering:
+    """Clusters of duplicate pairs, with companion records attached to one main report each.
+
+    Duplicate pairs ``(left, right)`` are joined by union-find into *units* (the records of one
+    item). Units are ranked, main reports first: ordinary items before notices (errata,
+    replies, comments), full reports before brief items (abstracts, one-page items), then the
+    more complete, then input order. Each companion pair joins two units; the lower-ranked
+    one is the *dependent*. Going through the units from the highest rank, a dependent unit
+    joins the cluster its main units belong to when they all belong to one cluster; when
+    they belong to two or more, it joins none, and its companion pairs are not accepted. A
+    companion therefore never joins two clusters of main reports.
+
+    The kept record of a cluster is the most complete record of its main unit (the one that
+    depends on no other), so a companion is never kept while its article is in the cluster.
+    Without companion pairs this is :func:`cluster_rows` with :func:`choose_kept`.
+    """
+    forest = UnionFind(n)
+    for a, b in zip(left.tolist(), right.tolist(), strict=True):
+        forest.union(a, b)
+    unit = [forest.find(row) for row in range(n)]
+    members: dict[int, list[int]] = {}
+    for row, root in enumerate(unit):
+        members.setdefault(root, []).append(row)
+
+    def rank(root: int) -> tuple[int, int, int, int]:
+        rows = members[root]
+        return (
+            int(all(notice[r] for r in rows)),
+            int(all(brief[r] for r in rows)),
+            -max(int(completeness[r]) for r in rows),
+            rows[0],
+        )
+
+    mains: dict[int, list[tuple[int, int]]] = {}
+    accepted = np.zeros(companion_left.size, dtype=bool)
+    for k, (a, b) in enumerate(zip(companion_left.tolist(), companion_right.tolist(), strict=True)):
+        unit_a, unit_b = unit[a], unit[b]
+        if unit_a == unit_b:
+            accepted[k] = True
+            continue
+        dependent, main = (unit_a, unit_b) if rank(unit_a) > rank(unit_b) else (unit_b, unit_a)
+        mains.setdefault(dependent, []).append((main, k))
+    attached_to: dict[int, int] = {}
+    for dependent in sorted(mains, key=rank):
+        # Every main unit ranks above its dependent, so it was placed before it.
+        targets = {attached_to.get(main, main) for main, _ in mains[dependent]}
+        if len(targets) == 1:
+            attached_to[dependent] = targets.pop()
+            for _, k in mains[dependent]:
+                accepted[k] = True
+    for dependent, target in attached_to.items():
+        forest.union(dependent, target)
+    groups: dict[int, list[int]] = {}
+    for row in range(n):
+        groups.setdefault(forest.find(row), []).append(row)
+    clusters: list[list[int]] = []
+    for rows in groups.values():
+        if len(rows) < 2:
+            continue
+        main_rows = [r for r in rows if unit[r] not in attached_to]
+        kept = choose_kept(main_rows, completeness)
+        clusters.append([kept, *(r for r in rows if r != kept)])
+    clusters.sort(key=lambda c: min(c))
+    return Clustering(clusters=clusters, accepted=accepted)
 
 
 def _pairs(clusters: Iterable[Iterable[Hashable]]) -> set[frozenset[Hashable]]:

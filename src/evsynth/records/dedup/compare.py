@@ -166,6 +166,25 @@ def _numeric_equal(values: IntArray, left: IntArray, right: IntArray) -> FloatAr
     return out
 
 
+def _shifted_placement(records: PreparedRecords, a: IntArray, b: IntArray) -> BoolArray:
+    """Pairs whose record ``a`` has its placement shifted one field down against ``b``: no
+    volume, the volume in the issue field and the issue in the pages field (an export error,
+    haematology id_0000105: issue "26", pages "9" for volume 26, issue 9). Both numbers must
+    agree, so that the shift is not a coincidence."""
+    volume, issue = records.volume, records.issue
+    first, last = records.page_first, records.page_last
+    return np.asarray(
+        (volume[a] == MISSING)
+        & (issue[a] != MISSING)
+        & (issue[a] == volume[b])
+        & (first[a] != MISSING)
+        & (last[a] == MISSING)
+        & (first[a] == issue[b])
+        & (first[b] != MISSING),
+        dtype=bool,
+    )
+
+
 def pair_features(
     records: PreparedRecords,
     left: IntArray,
@@ -221,6 +240,10 @@ def pair_features(
     # Same last page of a range with a different first page is a typo in the first page
     # ("2141-2147" and "2142-2147"); count it as agreeing.
     pages_equal = np.where((first_page == 0) & (last_page == 1), 1.0, first_page)
+    volume_equal = _numeric_equal(records.volume, left, right)
+    shifted = _shifted_placement(records, left, right) | _shifted_placement(records, right, left)
+    volume_equal[shifted] = 1.0
+    pages_equal[shifted] = np.nan
     abstract = _text_similarity(
         _paired(records.abstract, left), _paired(records.abstract, right), fuzz.ratio, workers
     )
@@ -234,7 +257,7 @@ def pair_features(
         first_author=first_author,
         year_gap=year_gap,
         journal=journal,
-        volume_equal=_numeric_equal(records.volume, left, right),
+        volume_equal=volume_equal,
         pages_equal=pages_equal,
         abstract=abstract,
         same_doi=_exact(records.doi, left, right),

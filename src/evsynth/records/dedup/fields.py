@@ -126,12 +126,15 @@ class PreparedRecords:
     title: list[str]
     title_numbers: list[tuple[int, ...]]
     kind: list[str]
+    cited_notices: list[tuple[tuple[str, int, int | None, int], ...]]
+    """Errata and retraction notices the title's MEDLINE note cites: (kind, volume, issue, page)."""
     authors: list[str]
     first_author: list[str]
     n_authors: npt.NDArray[np.int64]
     year: npt.NDArray[np.int64]
     journal: list[str]
     volume: npt.NDArray[np.int64]
+    issue: npt.NDArray[np.int64]
     page_first: npt.NDArray[np.int64]
     page_last: npt.NDArray[np.int64]
     doi: list[str]
@@ -139,6 +142,10 @@ class PreparedRecords:
     abstract: list[str]
     entry_group: list[str]
     completeness: npt.NDArray[np.int64]
+    meeting_abstract: npt.NDArray[np.bool_]
+    """Placed like a meeting abstract (supplement, Embase conference journal, supplement page)."""
+    thesis: npt.NDArray[np.bool_]
+    dissertation_abstract: npt.NDArray[np.bool_]
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -190,7 +197,11 @@ def prepare(frame: pd.DataFrame, columns: Mapping[str, str]) -> PreparedRecords:
             _column(frame, columns, "journal"), _column(frame, columns, "booktitle"), strict=True
         )
     ]
-    pages = [nz.parse_pages(p) for p in _column(frame, columns, "pages")]
+    raw_volume = _column(frame, columns, "volume")
+    raw_number = _column(frame, columns, "number")
+    raw_pages = _column(frame, columns, "pages")
+    pages = [nz.parse_pages(p) for p in raw_pages]
+    groups = [_ENTRY_GROUPS.get(nz.text(e).lower(), "") for e in _column(frame, columns, "entrytype")]
     completeness = np.zeros(len(frame), dtype=np.int64)
     for field in COMPLETENESS_FIELDS:
         if field in columns:
@@ -204,19 +215,34 @@ def prepare(frame: pd.DataFrame, columns: Mapping[str, str]) -> PreparedRecords:
         title=titles,
         title_numbers=[nz.title_numbers(t) for t in titles],
         kind=[nz.record_kind(t) for t in raw_titles],
+        cited_notices=[nz.cited_notices(t) for t in raw_titles],
         authors=[" ".join(s) for s in surnames],
         first_author=[nz.first_surname_key(s) for s in surnames],
         n_authors=np.array([len(s) for s in surnames], dtype=np.int64),
         year=_ints([nz.parse_year(y) for y in _column(frame, columns, "year")]),
         journal=[nz.normalise_journal(j) for j in venue],
-        volume=_ints([nz.parse_volume(v) for v in _column(frame, columns, "volume")]),
+        volume=_ints([nz.parse_volume(v) for v in raw_volume]),
+        issue=_ints([nz.parse_volume(v) for v in raw_number]),
         page_first=_ints([p[0] for p in pages]),
         page_last=_ints([p[1] for p in pages]),
         doi=[nz.normalise_doi(d) for d in _column(frame, columns, "doi")],
         pmid=[nz.normalise_pmid(p) for p in _column(frame, columns, "pmid")],
         abstract=[nz.normalise_abstract(a) for a in _column(frame, columns, "abstract")],
-        entry_group=[
-            _ENTRY_GROUPS.get(nz.text(e).lower(), "") for e in _column(frame, columns, "entrytype")
-        ],
+        entry_group=groups,
         completeness=completeness,
+        meeting_abstract=np.array(
+            [
+                nz.is_meeting_abstract(*placement)
+                for placement in zip(venue, raw_volume, raw_number, raw_pages, strict=True)
+            ],
+            dtype=bool,
+        ),
+        thesis=np.array(
+            [
+                group == "thesis" or nz.is_thesis(*placement)
+                for group, *placement in zip(groups, raw_volume, raw_number, raw_pages, strict=True)
+            ],
+            dtype=bool,
+        ),
+        dissertation_abstract=np.array([nz.is_dissertation_abstract(v) for v in venue], dtype=bool),
     )

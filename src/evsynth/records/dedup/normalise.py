@@ -37,7 +37,9 @@ _LANGUAGE_TAG = re.compile(
 _MEDLINE_NOTE = re.compile(
     r"(?<=\S)\s*\[\s*(?:erratum|corrected and republished|retraction|retracted|comment|update"
     r"|republished|expression of concern|summary for patients|partial retraction|reprint)"
-    r"(?:\s+(?:appears\s+)?(?:in|on|from|to|of|for)\b|\s*:)[^\]]*(?:\]|$)",
+    r"(?:\s+(?:appears\s+)?(?:in|on|from|to|of|for)\b|\s*:)[^\]]*(?:\]|$)"
+    # A second note cut off right after its first word (".[Erratum").
+    r"|(?<=\S)\s*\[\s*(?:erratum|comment|retraction|update)\W*$",
     re.IGNORECASE,
 )
 # Embase marks letters "(multiple letters)" and numbers them "[1]"; neither is in the title.
@@ -150,9 +152,38 @@ _ERRATUM_PREFIX = re.compile(
     r"(?:\s+(?:to|for|in|on))?\s*[:.\-]?\s*",
     re.IGNORECASE,
 )
+# What marks a reply or a comment in its title ("... - Reply", "Comment on: ..."). Stripped, the
+# rest is the title of the item replied to, so that a reply can be linked to it as a companion
+# (:mod:`.companions`); the kind is kept apart, so it never meets the item as a duplicate.
+_NOTICE_PREFIX = re.compile(
+    r"^\W*(?:(?:in reply|reply|authors?'? reply|author'?s'? reply|authors?'? response|rejoinder"
+    r"|comment(?:ary)?|letter to the editor)\b\s*(?:(?:on|to)\b)?|re\b(?=\s*:))\s*[:.\-]?\s*",
+    re.IGNORECASE,
+)
+_NOTICE_SUFFIX = re.compile(
+    r"\s*[-–:.]\s*(?:reply|response|author'?s'? reply|authors?'? response|rejoinder)\W*$",
+    re.IGNORECASE,
+)
 # A citation of the corrected article closing the title, possibly cut off by the export:
 # "(vol 142, pg 310, 2003)" or "(The Journal of Pediatrics (2003) 142 (310-317))".
 _TRAILING_CITATION = re.compile(r"\s*\((?:[^()]|\([^()]*\)?)*\)?\W*$")
+# MEDLINE's cross-reference from an article to its erratum or retraction notice, with the
+# notice's placement: "[Erratum appears in Am J Hematol. 2010 Nov;85(11):911]".
+_NOTICE_CITATION = re.compile(
+    r"\[\s*(?:published\s+)?(erratum|retraction)\b[^\[\]]*?\bin\b\s*:?([^\[\]]*)", re.IGNORECASE
+)
+_PLACEMENT = re.compile(r";\s*(\d{1,6})\s*(?:\(\s*(\d{1,6})[^)]*\))?\s*:\s*[a-z]{0,2}(\d{1,7})", re.I)
+# Where a meeting abstract is printed: a supplement or special issue ("Suppl. 1", "13 SUPPL",
+# "14, Sp. Iss. SI", "S2"), a supplement page ("S42"), or an Embase journal with the meeting
+# appended ("Pediatric Nephrology.Conference: ...").
+_SUPPLEMENT_ISSUE = re.compile(
+    r"\bsuppl|\bsupplement|\bsp\.?\s*iss|\bspecial issue|\babstracts?\b|^\s*s\s*\d", re.IGNORECASE
+)
+_SUPPLEMENT_PAGE = re.compile(r"^\s*s\d|\babstract", re.IGNORECASE)
+_DISSERTATION_ABSTRACTS = re.compile(r"\bdissertation abstracts\b", re.IGNORECASE)
+# A thesis record: the degree in the volume or issue field ("Ph.D."), or a page count ("215 p").
+_THESIS_MARK = re.compile(r"\bph\.?\s*d\b|\bthesis\b|\bdissertation\b|\bdoctoral\b", re.IGNORECASE)
+_PAGE_COUNT = re.compile(r"^\s*\d+\s*(?:p|pp|pages?)\.?\s*$", re.IGNORECASE)
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 # The first page number, then an optional end page after a dash (fold() turns en dashes into
 # spaces, so a dash may be a space) or "to".
@@ -216,12 +247,17 @@ def normalise_title(value: object) -> str:
         return ""
     s = html.unescape(s)
     s = _MEDLINE_NOTE.sub(" ", s)
-    if record_kind(s) == "erratum":
+    kind = record_kind(s)
+    if kind == "erratum":
         # The erratum's own markers ("Erratum:", "(vol 142, pg 310, 2003)") differ between
         # databases; stripped, two records of one erratum meet. The kind is compared apart,
-        # so the erratum still never meets its article.
+        # so the erratum never meets its article as a duplicate, only as a companion.
         s = _ERRATUM_PREFIX.sub("", s)
         s = _TRAILING_CITATION.sub("", s)
+    elif kind in ("reply", "comment"):
+        s = _LANGUAGE_TAG.sub(" ", s).strip()
+        # "Reply to: Comment on: <title>" names the article both are about.
+        s = _NOTICE_SUFFIX.sub("", _NOTICE_PREFIX.sub("", _NOTICE_PREFIX.sub("", s)))
     s = _LANGUAGE_TAG.sub(" ", s)
     s = _LETTER_MARK.sub(" ", s)
     s = _THOUSANDS.sub(r"\1\2", s)
@@ -342,6 +378,59 @@ def parse_pages(value: object) -> tuple[int | None, int | None]:
     # A written-out end page before the first ("2297-2108") means a typo in one of them;
     # keep both so that the comparison can match on whichever is right.
     return first, int(last_text)
+
+
+def cited_notices(value: object) -> tuple[tuple[str, int, int | None, int], ...]:
+    """Errata and retraction notices that a MEDLINE title note cites, as (kind, volume,
+    issue, first page); a note cut off before the placement cites nothing.
+
+    >>> cited_notices("Long-term effect.[Erratum appears in Am J Hematol. 2010 Nov;85(11):911]")
+    (('erratum', 85, 11, 911),)
+    >>> cited_notices("Severe deficiency.[Erratum appears in J Pediatr. 2003 Jun")
+    ()
+    """
+    s = text(value)
+    if "[" not in s:
+        return ()
+    found: list[tuple[str, int, int | None, int]] = []
+    for note in _NOTICE_CITATION.finditer(s):
+        placement = _PLACEMENT.search(note.group(2))
+        if placement is not None:
+            volume, issue, page = placement.groups()
+            kind = note.group(1).lower()
+            found.append((kind, int(volume), int(issue) if issue else None, int(page)))
+    return tuple(found)
+
+
+def is_meeting_abstract(journal: object, volume: object, number: object, pages: object) -> bool:
+    """Whether a record's placement marks a meeting abstract: a supplement or special issue, a
+    supplement page ("S42"), a journal with the meeting appended (Embase), or Dissertation
+    Abstracts.
+
+    >>> is_meeting_abstract("Blood", "118", "Suppl. 1", "23")
+    True
+    >>> is_meeting_abstract("Blood", "118", "21", "4520-4527")
+    False
+    """
+    venue = text(journal)
+    if _CONFERENCE_SUFFIX.search(venue) or _DISSERTATION_ABSTRACTS.search(venue):
+        return True
+    if any(_SUPPLEMENT_ISSUE.search(text(v)) for v in (volume, number)):
+        return True
+    return bool(_SUPPLEMENT_PAGE.search(text(pages)))
+
+
+def is_dissertation_abstract(journal: object) -> bool:
+    """Whether the record is an entry of Dissertation Abstracts (International)."""
+    return bool(_DISSERTATION_ABSTRACTS.search(text(journal)))
+
+
+def is_thesis(volume: object, number: object, pages: object) -> bool:
+    """Whether the record is a thesis itself: a degree in the volume or issue field ("Ph.D."),
+    or a page count for pages ("215 p")."""
+    if any(_THESIS_MARK.search(text(v)) for v in (volume, number)):
+        return True
+    return bool(_PAGE_COUNT.match(text(pages)))
 
 
 def normalise_journal(value: object) -> str:

@@ -50,15 +50,18 @@ class Decisions:
     rule: npt.NDArray[np.object_]
 
 
-def _is(values: FloatArray, target: float) -> BoolArray:
+def equals(values: FloatArray, target: float) -> BoolArray:
+    """Where ``values`` equals ``target``; False where missing."""
     return np.asarray(values == target, dtype=bool)  # NaN (missing) compares False
 
 
-def _at_least(values: FloatArray, cut: float) -> BoolArray:
+def at_least(values: FloatArray, cut: float) -> BoolArray:
+    """Where ``values`` reaches ``cut``; False where missing."""
     return np.asarray(np.nan_to_num(values, nan=-1.0) >= cut, dtype=bool)
 
 
-def _below(values: FloatArray, cut: float) -> BoolArray:
+def below(values: FloatArray, cut: float) -> BoolArray:
+    """Where ``values`` is under ``cut``; False where missing (no evidence of a conflict)."""
     return np.asarray(np.nan_to_num(values, nan=2.0) < cut, dtype=bool)
 
 
@@ -99,7 +102,7 @@ def weighted_score(features: PairFeatures) -> FloatArray:
 
 def vetoes(features: PairFeatures) -> list[tuple[str, BoolArray]]:
     """Contradictions that keep a pair from being merged, in the order they are reported."""
-    volume_and_pages = _is(features.volume_equal, 1) & _is(features.pages_equal, 1)
+    volume_and_pages = equals(features.volume_equal, 1) & equals(features.pages_equal, 1)
     return [
         # An erratum, reply, comment or retraction notice repeats its article's title.
         ("kind_differs", features.kind_differs),
@@ -107,10 +110,10 @@ def vetoes(features: PairFeatures) -> list[tuple[str, BoolArray]]:
         ("title_numbers_differ", features.numbers_differ),
         # A conference paper and its journal version are two reports.
         ("entry_type_differs", features.entry_differs),
-        ("doi_differs", _is(features.same_doi, 0)),
-        ("pmid_differs", _is(features.same_pmid, 0)),
-        ("volume_differs", _is(features.volume_equal, 0)),
-        ("pages_differ", _is(features.pages_equal, 0)),
+        ("doi_differs", equals(features.same_doi, 0)),
+        ("pmid_differs", equals(features.same_pmid, 0)),
+        ("volume_differs", equals(features.volume_equal, 0)),
+        ("pages_differ", equals(features.pages_equal, 0)),
         ("years_apart", np.nan_to_num(features.year_gap) >= 2),
         # Journal names disagree beyond abbreviation, with nothing else placing the two
         # records in the same issue.
@@ -119,34 +122,34 @@ def vetoes(features: PairFeatures) -> list[tuple[str, BoolArray]]:
             # against a pair of conference papers; a shared volume places two records in
             # the same issue whatever the journal is called.
             "journal_differs",
-            _below(features.journal, JOURNAL_CONFLICT)
-            & ~_is(features.volume_equal, 1)
+            below(features.journal, JOURNAL_CONFLICT)
+            & ~equals(features.volume_equal, 1)
             & ~features.both_conference
-            & ~_at_least(features.abstract, ABSTRACT_SAME),
+            & ~at_least(features.abstract, ABSTRACT_SAME),
         ),
-        ("authors_differ", _below(features.authors, AUTHORS_CONFLICT) & ~volume_and_pages),
+        ("authors_differ", below(features.authors, AUTHORS_CONFLICT) & ~volume_and_pages),
     ]
 
 
 def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
     """Evidence that makes a pair a duplicate when no veto applies, first match named."""
     title = features.title
-    title_same = _at_least(title, TITLE_SAME)
-    title_identical = _at_least(title, 1.0)
-    authors_same = _at_least(features.authors, AUTHORS_SAME)
-    year_same = _is(features.year_gap, 0)
-    year_next = _is(features.year_gap, 1)
-    volume_same = _is(features.volume_equal, 1)
-    pages_same = _is(features.pages_equal, 1)
-    journal_same = _at_least(features.journal, JOURNAL_SAME)
+    title_same = at_least(title, TITLE_SAME)
+    title_identical = at_least(title, 1.0)
+    authors_same = at_least(features.authors, AUTHORS_SAME)
+    year_same = equals(features.year_gap, 0)
+    year_next = equals(features.year_gap, 1)
+    volume_same = equals(features.volume_equal, 1)
+    pages_same = equals(features.pages_equal, 1)
+    journal_same = at_least(features.journal, JOURNAL_SAME)
     journal_missing = np.isnan(features.journal)
-    key_title = _at_least(title, 0.80) | np.isnan(title)
+    key_title = at_least(title, 0.80) | np.isnan(title)
     # Without the issue placement to corroborate it, a short title ("Editorial", "Stroke")
     # is shared by different items of one author in one year.
     informative = features.title_informative | (volume_same & pages_same)
     return [
-        ("doi", _is(features.same_doi, 1) & key_title),
-        ("pmid", _is(features.same_pmid, 1) & key_title),
+        ("doi", equals(features.same_doi, 1) & key_title),
+        ("pmid", equals(features.same_pmid, 1) & key_title),
         (
             "title_authors_venue",
             title_same
@@ -157,7 +160,7 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
         ),
         (
             "title_volume_pages",
-            _at_least(title, TITLE_SIMILAR)
+            at_least(title, TITLE_SIMILAR)
             & year_same
             & volume_same
             & pages_same
@@ -190,14 +193,14 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
             "title_abstract_year",
             title_same
             & informative
-            & _at_least(features.abstract, ABSTRACT_SAME)
+            & at_least(features.abstract, ABSTRACT_SAME)
             & (year_same | np.isnan(features.year_gap)),
         ),
         (
             # Translated or re-worded titles: the same first author, year, journal, volume
             # and first page identify one article.
             "venue_pages_authors",
-            _at_least(title, TITLE_RELATED)
+            at_least(title, TITLE_RELATED)
             & features.first_author
             & authors_same
             & year_same
@@ -234,20 +237,33 @@ def decide(features: PairFeatures, threshold: float, uncertain_threshold: float)
         veto_name[new] = name
         vetoed |= holds
     duplicate = matched & ~vetoed & ((score >= threshold) | exact)
-    similar_title = _at_least(features.title, TITLE_SIMILAR) | features.title_contained
+    similar_title = at_least(features.title, TITLE_SIMILAR) | features.title_contained
     # A record without a title is never merged, but one that sits in the same issue and
     # page as another by the same authors is shown to a reviewer.
     untitled = (
         np.isnan(features.title)
-        & _is(features.volume_equal, 1)
-        & _is(features.pages_equal, 1)
-        & _at_least(features.authors, AUTHORS_SAME)
-        & _is(features.year_gap, 0)
+        & equals(features.volume_equal, 1)
+        & equals(features.pages_equal, 1)
+        & at_least(features.authors, AUTHORS_SAME)
+        & equals(features.year_gap, 0)
+    )
+    # A letter retitled between exports (haematology id_0000818/819: "Eculizumab in ..." and
+    # "Complement blockade in ..."): a related title by the same authors in the same journal
+    # and year, with nothing placing the two apart. Too weak to merge; shown to a reviewer.
+    retitled = (
+        at_least(features.title, TITLE_RELATED)
+        & features.first_author
+        & at_least(features.authors, AUTHORS_SAME)
+        & equals(features.year_gap, 0)
+        & at_least(features.journal, JOURNAL_SAME)
+        & features.title_informative
+        & ~vetoed
     )
     uncertain = ~duplicate & (
         (matched & (score >= uncertain_threshold))
         | (similar_title & (score >= uncertain_threshold))
         | untitled
+        | retitled
     )
     decision = np.zeros(n, dtype=np.int8)
     decision[uncertain] = UNCERTAIN
@@ -255,5 +271,6 @@ def decide(features: PairFeatures, threshold: float, uncertain_threshold: float)
     label = np.where(uncertain & matched, rule + ":below_threshold", rule)
     label = np.where(vetoed & uncertain, "veto:" + veto_name, label)
     label = np.where(uncertain & untitled & (label == ""), "title_missing", label)
+    label = np.where(uncertain & retitled & (label == ""), "title_related", label)
     label = np.where(uncertain & (label == ""), "score", label)
     return Decisions(score=score, decision=decision, rule=label.astype(object))
