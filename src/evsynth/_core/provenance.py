@@ -6,6 +6,7 @@ import hashlib
 import platform
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
@@ -13,7 +14,10 @@ from typing import Any
 _PACKAGES = ("evsynth", "numpy", "scipy", "pandas")
 
 
+@lru_cache(maxsize=None)
 def _version(name: str) -> str:
+    # Looking a version up reads package metadata from disk (milliseconds); versions do not
+    # change within a process, so each is read once.
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -59,6 +59,19 @@ def import_(
         raise EvsynthError("evsynth import needs --project DIR")
     if on_error not in ("raise", "skip"):
         raise EvsynthError(f"--on-error={on_error!r} is not known; choose raise or skip")
+    if method not in ("database", "register", "other"):
+        raise EvsynthError(
+            f"--method={method!r} is not known; choose database, register or other"
+        )
+    if method == "other":
+        from evsynth.screening import OTHER_METHODS
+
+        if database not in OTHER_METHODS:
+            raise EvsynthError(
+                f"--method other needs --database naming the method, one of "
+                f"{', '.join(OTHER_METHODS)} (got {database!r})",
+                hint="PRISMA 2020 counts records found by other methods under these names",
+            )
     proj = open_project(project)
     summaries = []
     for file in files:

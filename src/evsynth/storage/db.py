@@ -9,6 +9,7 @@ for each other instead of failing, and a killed process never leaves a half-writ
 
 from __future__ import annotations
 
+import threading
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,10 +55,15 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Alembic keeps the running migration's context in module globals (alembic.context, alembic.op),
+# so two threads opening projects at once (a web server's requests) must take turns.
+_MIGRATION_LOCK = threading.Lock()
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the latest migration."""
     cfg = alembic_config()
-    with engine.begin() as connection:
+    with _MIGRATION_LOCK, engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from evsynth._core.errors import EvsynthError
 from evsynth.records.dedup import DedupResult, find_duplicates
-from evsynth.storage.models import DecisionRow, DuplicateLinkRow, RecordRow
+from evsynth.storage.models import DecisionRow, DuplicateLinkRow, ImportRow, RecordRow
 from evsynth.storage.records_repo import current_links, now, records_frame
 
 
@@ -52,6 +52,16 @@ def _screened(session: Session) -> set[int]:
     return set(session.scalars(select(DecisionRow.record_id).distinct()).all())
 
 
+def _other_method(session: Session) -> set[int]:
+    """Records imported by other methods (citation searching, ...), kept only when needed."""
+    stmt = (
+        select(RecordRow.id)
+        .join(ImportRow, RecordRow.import_id == ImportRow.id)
+        .where(ImportRow.method == "other")
+    )
+    return set(session.scalars(stmt).all())
+
+
 def dedupe_project(
     factory: sessionmaker[Session],
     *,
@@ -64,6 +74,7 @@ def dedupe_project(
         links = current_links(session)
         unlinked = _manually_unlinked(session)
         screened = _screened(session)
+        other = _other_method(session)
     if frame.empty:
         raise EvsynthError("the project has no records yet", hint="Import search results first")
     data = frame.rename(columns={"authors": "author", "issue": "number"})
@@ -75,10 +86,15 @@ def dedupe_project(
     stamp = now()
     for cluster in result.clusters:
         members = [int(i) for i in cluster]
-        # Keep a record that is already kept, then one already screened, then the library's pick.
+        # Keep a record that is already kept, then one already screened, then one found in a
+        # database (PRISMA counts a record found both ways in the databases), then the
+        # library's pick.
         keep = next(
             (m for m in members if m in already_kept),
-            next((m for m in members if m in screened and links.get(m) is None), members[0]),
+            next(
+                (m for m in members if m in screened and links.get(m) is None),
+                next((m for m in members if m not in other), members[0]),
+            ),
         )
         for member in members:
             if member == keep or member in unlinked:

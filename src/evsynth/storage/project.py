@@ -21,7 +21,7 @@ DB_NAME = "evsynth.db"
 
 TEMPLATE = """# evsynth review project: protocol and analyses.
 [project]
-title = "{title}"
+title = {title}
 {registration}
 [protocol]
 # PICOS inclusion and exclusion criteria, as the protocol states them.
@@ -33,7 +33,7 @@ study_design = ""
 exclusion_criteria = []
 
 [screening]
-reviewers = {{ "{lead}" = ["lead", "screener"] }}
+reviewers = {{ {lead} = ["lead", "screener"] }}
 double_screening = {{ title_abstract = 0.2, full_text = "all" }}
 seed = 2019
 kappa_threshold = 0.7
@@ -99,12 +99,26 @@ def init_project(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "files").mkdir(exist_ok=True)
     (folder / "exports").mkdir(exist_ok=True)
-    reg = f'registration = "{registration}"\n' if registration else ""
+    reg = f"registration = {_toml_string(registration)}\n" if registration else ""
     text = TEMPLATE.format(
-        title=title.replace('"', "'"), registration=reg, lead=lead.replace('"', "'")
+        title=_toml_string(title), registration=reg, lead=_toml_string(lead)
     )
     (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
     return open_project(folder)
+
+
+def _toml_string(value: str) -> str:
+    """``value`` as a TOML basic string: quotes, backslashes and control characters escaped."""
+    out = ['"']
+    for char in value:
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
 
 
 def open_project(folder: Path) -> Project:

@@ -56,7 +56,11 @@ def kept_record_ids(session: Session) -> list[str]:
 
 
 def source_records(session: Session) -> tuple[list[SourceRecord], list[SourceRecord]]:
-    """(database records, other-method records) with their duplicate links, for PRISMA."""
+    """(database records, other-method records) with their duplicate links, for PRISMA.
+
+    An other-method record linked as a duplicate was identified already, so PRISMA 2020 does
+    not count it again among the records identified by other methods.
+    """
     links = current_links(session)
     stmt = select(
         RecordRow.id, RecordRow.source_database, ImportRow.source_database, ImportRow.method
@@ -65,6 +69,8 @@ def source_records(session: Session) -> tuple[list[SourceRecord], list[SourceRec
     other: list[SourceRecord] = []
     for rid, rec_source, import_source, method in session.execute(stmt).all():
         dup = links.get(rid)
+        if method == "other" and dup is not None:
+            continue  # found already (in the databases): not a new record from other methods
         item = SourceRecord(
             str(rid), import_source or rec_source or "Unknown source", str(dup) if dup else None
         )

@@ -312,12 +312,16 @@ def test_numbered_parts_are_never_companions(first: str, second: str) -> None:
     result = find_duplicates(
         frame(
             {**base, "title": title + first, "pages": "519-530"},
-            {**base, "title": title + second, "pages": "e12"},
-            {**base, "title": "Erratum: " + title + first, "pages": "1402"},
-            {**base, "title": title + second + " - Reply", "pages": "531"},
+            {**base, "title": title + second, "pages": "e12"},  # an abstract of the other part
+            {**base, "title": "Erratum: " + title + second, "pages": "1402"},
+            {**base, "title": title + first + " - Reply", "pages": "531"},
         )
     )
-    assert result.clusters == ()
+    # Only the reply on the first part joins it; nothing joins the two parts.
+    assert result.clusters == (("r0", "r3"),)
+    assert decision(result, "r0", "r3") == ("duplicate", "companion:reply")
+    for a, b in (("r0", "r1"), ("r0", "r2"), ("r1", "r3")):
+        assert "companion" not in str(decision(result, a, b))
 
 
 def test_conference_paper_and_journal_version_stay_apart_with_companions() -> None:

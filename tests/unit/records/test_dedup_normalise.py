@@ -218,3 +218,99 @@ def test_volume_takes_the_first_number() -> None:
     assert nz.parse_volume("77-78") == 77
     assert nz.parse_volume("Suppl 2") == 2
     assert nz.parse_volume("Ph.D.") is None  # a thesis record's degree in the volume field
+
+
+def test_a_second_note_cut_off_after_its_first_word_is_dropped() -> None:
+    # haematology id_0000117
+    raw = (
+        "Anti-Factor H autoantibodies in a fifth renal transplant recipient.[Erratum appears "
+        "in Am J Transplant. 2009 Sep;9(9):2205 Note: Niauif, P [added]].[Erratum"
+    )
+    assert (
+        nz.normalise_title(raw)
+        == "anti factor h autoantibodies in a fifth renal transplant recipient"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # haematology id_0000039: a reply keeps the title of the letter it answers
+        "Atypical hemolytic uremic syndrome associated with group A beta hemolytic "
+        "streptococcus - Reply",
+        "In reply: Atypical hemolytic uremic syndrome associated with group A beta hemolytic "
+        "streptococcus",
+        "Comment on: Atypical hemolytic uremic syndrome associated with group A beta "
+        "hemolytic streptococcus",
+        "Re: Atypical hemolytic uremic syndrome associated with group A beta hemolytic "
+        "streptococcus",
+        "Retraction notice: Atypical hemolytic uremic syndrome associated with group A beta "
+        "hemolytic streptococcus",
+    ],
+)
+def test_notice_titles_lose_their_markers_but_keep_their_kind(raw: str) -> None:
+    expected = (
+        "atypical hemolytic uremic syndrome associated with group a beta hemolytic streptococcus"
+    )
+    assert nz.normalise_title(raw) == expected
+    assert nz.record_kind(raw) in {"reply", "comment", "retraction"}
+
+
+def test_response_opening_an_ordinary_reply_title_is_kept() -> None:
+    assert nz.normalise_title("Responsiveness of the FIM in stroke - Reply") == (
+        "responsiveness of the fim in stroke"
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "cited"),
+    [
+        # haematology id_0000161, id_0000175 and stroke id_0000078
+        (
+            "Long-term effect.[Erratum appears in Am J Hematol. 2010 Nov;85(11):911]",
+            (("erratum", 85, 11, 911),),
+        ),
+        (
+            "Gain-of-function mutations.[Erratum appears in Proc Natl Acad Sci U S A. 2007 Jun "
+            "19;104(25):10749]",
+            (("erratum", 104, 25, 10749),),
+        ),
+        (
+            "Memory... [corrected][published erratum appears in Brain Inj. 2013 Mar;27(3):377]",
+            (("erratum", 27, 3, 377),),
+        ),
+        ("A trial.[Retraction in: J Clin Oncol. 2012;30(2):150]", (("retraction", 30, 2, 150),)),
+        # haematology id_0000019: cut off before the placement
+        ("Severe deficiency.[Erratum appears in J Pediatr. 2003 Jun", ()),
+        ("Eculizumab for aHUS (vol 360, pg 542, 2009)", ()),
+        (None, ()),
+    ],
+)
+def test_cited_notices(raw: object, cited: tuple[tuple[str, int, int | None, int], ...]) -> None:
+    assert nz.cited_notices(raw) == cited
+
+
+@pytest.mark.parametrize(
+    ("journal", "volume", "number", "pages", "expected"),
+    [
+        ("British Journal of Haematology", "145", "Suppl. 1", "23", True),  # id_0000134
+        ("Molecular Immunology", "48", "14, Sp. Iss. SI", "1684", True),  # id_0000327
+        ("Canadian Journal of Neurological Sciences", "37", "3", "S42", True),  # stroke 428
+        ("Pediatric Transplantation.Conference: 6th Congress of the IPTA", "15", None, "22", True),
+        ("Dissertation Abstracts International: Section B", "73", "3-B", "1524", True),
+        ("Pediatric Nephrology", "25", "12", "2539-2542", False),
+        ("Stroke", "41", "7", "e505", False),
+    ],
+)
+def test_is_meeting_abstract(
+    journal: str, volume: str, number: str | None, pages: str, expected: bool
+) -> None:
+    assert nz.is_meeting_abstract(journal, volume, number, pages) is expected
+
+
+def test_thesis_and_dissertation_abstract_markers() -> None:
+    # stroke id_0000010 and id_0000009
+    assert nz.is_thesis("Ph.D.", None, "215 p")
+    assert not nz.is_thesis("73", "3-B", "1524")
+    assert nz.is_dissertation_abstract("Dissertation Abstracts International: Section B")
+    assert not nz.is_dissertation_abstract("Stroke")

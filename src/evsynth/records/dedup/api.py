@@ -187,18 +187,24 @@ def find_duplicates(
     into clusters by union-find.
 
     With ``companions=True`` (the default), records that are not another report but belong
-    to one are linked to it as well (:mod:`~evsynth.records.dedup.companions`): an erratum,
-    correction or retraction notice, a reply or comment, and a meeting abstract of the same
-    work (also the same abstract printed in two journals, and a Dissertation Abstracts entry
-    of a thesis). Their pairs carry the rule ``companion:erratum``, ``companion:retraction``,
-    ``companion:reply``, ``companion:comment`` or ``companion:abstract``, and the main report
-    is always the kept record. This is safe because nothing is deleted: a companion stays in
-    the database as a link to its report, visible under it, needs no screening of its own,
-    and a reviewer can undo the link. Reports of different studies are never joined: a
-    companion attaches to one main report only (when it matches two, its pairs stay
-    uncertain as ``companion:<kind>:ambiguous``), and numbered parts or phases, conference
-    papers and their journal versions, and trial registrations of different populations are
-    kept apart as before.
+    to one are linked to it as well (:mod:`~evsynth.records.dedup.companions`): an erratum or
+    retraction notice that the article's record cites (MEDLINE's "[Erratum appears in ...]"
+    note), a reply to a letter or article, a comment on an article, and a meeting abstract or
+    other brief item with the title and authors of a full paper in the same journal volume
+    (or printed twice in one issue). Their pairs carry the rule ``companion:erratum``,
+    ``companion:retraction``, ``companion:reply``, ``companion:comment`` or
+    ``companion:abstract``, and the main report is always the kept record.
+
+    This is safe because nothing is deleted: a companion stays in the database as a link to
+    its report, visible under it, needs no screening of its own, and a reviewer can undo the
+    link. Reports of different studies are never joined: a companion attaches to one main
+    report only (when it matches two, its pairs stay uncertain as
+    ``companion:<kind>:ambiguous``), and numbered parts or phases, conference papers and
+    their journal versions, and trial registrations of different populations are kept apart
+    as without companions. Weaker companions are listed as uncertain for a reviewer instead:
+    an erratum the article does not cite (``companion:erratum:uncited``), one abstract
+    printed in two journals and a Dissertation Abstracts entry beside its thesis
+    (``companion:abstract:review``).
 
     Parameters
     ----------
@@ -211,6 +217,7 @@ def find_duplicates(
         Column of record ids; by default ``id``/``ID`` if present, else the index.
     threshold : float, optional
         Weighted field similarity (0-1) a pair that meets a duplicate rule must reach.
+        Companion links rest on their own evidence and do not use it.
     uncertain_threshold : float, optional
         Similarity from which a pair that is not a duplicate is listed for review.
     window : int, optional
@@ -220,10 +227,10 @@ def find_duplicates(
     workers : int, optional
         Threads for rapidfuzz; -1 uses every core.
     companions : bool, optional
-        Link errata, retraction notices, replies, comments and abstracts to their main
-        report (rule ``companion:<kind>``). With False they are left unlinked and most are
-        listed as uncertain (``veto:kind_differs``, ``veto:pages_differ``), as the gold
-        standard of a strictly record-level de-duplication would want.
+        Link errata, retraction notices, replies, comments and meeting abstracts to their
+        main report (rule ``companion:<kind>``), as described above. With False only
+        records of one publication are linked; companions are left unlinked and most are
+        listed as uncertain (``veto:kind_differs``, ``veto:pages_differ``).
 
     Returns
     -------
@@ -364,7 +371,7 @@ def _clusters_and_links(
     duplicate = decisions.decision == DUPLICATE
     n = len(records)
     if companions:
-        matches = companion_rules(features, records)
+        matches = companion_rules(features, records, consider=~duplicate)
         companion = (matches.rule != "") & ~duplicate
         notice, brief = matches.notice, matches.brief
     else:

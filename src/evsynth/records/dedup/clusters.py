@@ -83,8 +83,9 @@ def attach_companions(
     Duplicate pairs ``(left, right)`` are joined by union-find into *units* (the records of one
     item). Units are ranked, main reports first: ordinary items before notices (errata,
     replies, comments), full reports before brief items (abstracts, one-page items), then the
-    more complete, then input order. Each companion pair joins two units; the lower-ranked
-    one is the *dependent*. Going through the units from the highest rank, a dependent unit
+    more complete, then input order. Of the two units a companion pair joins, the one ranked
+    later is the *dependent*, the other its *main* unit. Going through the dependent units
+    in rank order (so that a main unit is placed before its dependents), a dependent unit
     joins the cluster its main units belong to when they all belong to one cluster; when
     they belong to two or more, it joins none, and its companion pairs are not accepted. A
     companion therefore never joins two clusters of main reports.
@@ -96,10 +97,17 @@ def attach_companions(
     forest = UnionFind(n)
     for a, b in zip(left.tolist(), right.tolist(), strict=True):
         forest.union(a, b)
-    unit = [forest.find(row) for row in range(n)]
+    # Only rows in some pair can be clustered; the others are left alone (linear in the pairs).
+    rows_in_pairs = sorted(
+        set(left.tolist())
+        | set(right.tolist())
+        | set(companion_left.tolist())
+        | set(companion_right.tolist())
+    )
+    unit = {row: forest.find(row) for row in rows_in_pairs}
     members: dict[int, list[int]] = {}
-    for row, root in enumerate(unit):
-        members.setdefault(root, []).append(row)
+    for row in rows_in_pairs:
+        members.setdefault(unit[row], []).append(row)
 
     def rank(root: int) -> tuple[int, int, int, int]:
         rows = members[root]
@@ -130,7 +138,7 @@ def attach_companions(
     for dependent, target in attached_to.items():
         forest.union(dependent, target)
     groups: dict[int, list[int]] = {}
-    for row in range(n):
+    for row in rows_in_pairs:
         groups.setdefault(forest.find(row), []).append(row)
     clusters: list[list[int]] = []
     for rows in groups.values():

@@ -22,15 +22,19 @@ reviewer can undo the link. Safeguards keep a companion from joining two studies
   for abstracts conflicting DOIs or PMIDs. Trial registrations that differ in a population
   word ("adult"/"adolescent", "sensitive"/"resistant") have no venue and never qualify.
 
-Some companions are listed as uncertain for a reviewer instead of linked, because their
-evidence, while suggestive, does not settle the pair, and the gold standard itself links
-some and not others: an erratum that the article's record does not cite
-(``companion:erratum:uncited``), and one abstract printed in two journals or a Dissertation
-Abstracts entry beside its thesis (``companion:abstract:review``).
+Some companions are listed as uncertain for a reviewer instead of linked, because the
+evidence does not settle them and the gold standard itself links some and keeps others
+apart: an erratum matched by its title alone, which the article's record does not cite
+(``companion:erratum:uncited``; haematology id_0000019/020 and stroke id_0000615/616 are kept
+apart, while every cited erratum is joined), and one abstract printed in two journals or a
+Dissertation Abstracts entry beside its thesis (``companion:abstract:review``; the gold
+standard joins stroke id_0000428/429 and id_0000009/010 but not id_0001024/1025,
+id_0000892/893 or haematology id_0000326/327, id_0000328/329).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,7 +104,31 @@ def _full_records(records: PreparedRecords) -> BoolArray:
     return np.asarray(spans & ~records.meeting_abstract, dtype=bool)
 
 
-def companion_rules(features: PairFeatures, records: PreparedRecords) -> CompanionMatches:
+def companion_rules(
+    features: PairFeatures, records: PreparedRecords, consider: BoolArray | None = None
+) -> CompanionMatches:
+    """Companion rules for the pairs in ``consider`` (all by default); see
+    :func:`match_companions` for the rules. Every rule needs close titles of companion
+    length, so only those pairs are examined, which keeps the cost proportional to them."""
+    n = features.left.size
+    lengths = np.fromiter((len(t) for t in records.title), dtype=np.int64, count=len(records))
+    close = at_least(features.title, TITLE_SIMILAR) | features.title_contained
+    close &= np.minimum(lengths[features.left], lengths[features.right]) >= MIN_COMPANION_TITLE
+    if consider is not None:
+        close &= consider
+    where = np.flatnonzero(close)
+    subset = PairFeatures(
+        **{f.name: getattr(features, f.name)[where] for f in dataclasses.fields(PairFeatures)}
+    )
+    found = match_companions(subset, records)
+    rule = np.full(n, "", dtype=object)
+    review = np.full(n, "", dtype=object)
+    rule[where] = found.rule
+    review[where] = found.review
+    return CompanionMatches(rule=rule, review=review, notice=found.notice, brief=found.brief)
+
+
+def match_companions(features: PairFeatures, records: PreparedRecords) -> CompanionMatches:
     """The companion rule each pair meets, first match named; see the module docstring.
 
     Linked (``rule``):

@@ -201,7 +201,13 @@ def prepare(frame: pd.DataFrame, columns: Mapping[str, str]) -> PreparedRecords:
     raw_number = _column(frame, columns, "number")
     raw_pages = _column(frame, columns, "pages")
     pages = [nz.parse_pages(p) for p in raw_pages]
-    groups = [_ENTRY_GROUPS.get(nz.text(e).lower(), "") for e in _column(frame, columns, "entrytype")]
+    groups = [
+        _ENTRY_GROUPS.get(nz.text(e).lower(), "") for e in _column(frame, columns, "entrytype")
+    ]
+    marks = [
+        nz.placement_marks(*placement)
+        for placement in zip(venue, raw_volume, raw_number, raw_pages, strict=True)
+    ]
     completeness = np.zeros(len(frame), dtype=np.int64)
     for field in COMPLETENESS_FIELDS:
         if field in columns:
@@ -230,19 +236,13 @@ def prepare(frame: pd.DataFrame, columns: Mapping[str, str]) -> PreparedRecords:
         abstract=[nz.normalise_abstract(a) for a in _column(frame, columns, "abstract")],
         entry_group=groups,
         completeness=completeness,
-        meeting_abstract=np.array(
-            [
-                nz.is_meeting_abstract(*placement)
-                for placement in zip(venue, raw_volume, raw_number, raw_pages, strict=True)
-            ],
-            dtype=bool,
-        ),
+        meeting_abstract=np.array([m[0] for m in marks], dtype=bool),
         thesis=np.array(
             [
-                group == "thesis" or nz.is_thesis(*placement)
-                for group, *placement in zip(groups, raw_volume, raw_number, raw_pages, strict=True)
+                thesis or group == "thesis"
+                for (_, thesis, _), group in zip(marks, groups, strict=True)
             ],
             dtype=bool,
         ),
-        dissertation_abstract=np.array([nz.is_dissertation_abstract(v) for v in venue], dtype=bool),
+        dissertation_abstract=np.array([m[2] for m in marks], dtype=bool),
     )

@@ -160,6 +160,12 @@ _NOTICE_PREFIX = re.compile(
     r"|comment(?:ary)?|letter to the editor)\b\s*(?:(?:on|to)\b)?|re\b(?=\s*:))\s*[:.\-]?\s*",
     re.IGNORECASE,
 )
+_RETRACTION_PREFIX = re.compile(
+    r"^\W*(?:notice of retraction|expression of concern|retraction(?:\s+(?:notice|note|statement))?"
+    r"|(?:retracted|withdrawn)(?:\s+article)?|withdrawal(?:\s+notice)?)"
+    r"(?:\s+(?:to|for|of|on))?\s*[:.\-]?\s*",
+    re.IGNORECASE,
+)
 _NOTICE_SUFFIX = re.compile(
     r"\s*[-–:.]\s*(?:reply|response|author'?s'? reply|authors?'? response|rejoinder)\W*$",
     re.IGNORECASE,
@@ -172,7 +178,9 @@ _TRAILING_CITATION = re.compile(r"\s*\((?:[^()]|\([^()]*\)?)*\)?\W*$")
 _NOTICE_CITATION = re.compile(
     r"\[\s*(?:published\s+)?(erratum|retraction)\b[^\[\]]*?\bin\b\s*:?([^\[\]]*)", re.IGNORECASE
 )
-_PLACEMENT = re.compile(r";\s*(\d{1,6})\s*(?:\(\s*(\d{1,6})[^)]*\))?\s*:\s*[a-z]{0,2}(\d{1,7})", re.I)
+_PLACEMENT = re.compile(
+    r";\s*(\d{1,6})\s*(?:\(\s*(\d{1,6})[^)]*\))?\s*:\s*[a-z]{0,2}(\d{1,7})", re.I
+)
 # Where a meeting abstract is printed: a supplement or special issue ("Suppl. 1", "13 SUPPL",
 # "14, Sp. Iss. SI", "S2"), a supplement page ("S42"), or an Embase journal with the meeting
 # appended ("Pediatric Nephrology.Conference: ...").
@@ -246,7 +254,8 @@ def normalise_title(value: object) -> str:
     if not s:
         return ""
     s = html.unescape(s)
-    s = _MEDLINE_NOTE.sub(" ", s)
+    if "[" in s:  # every note opens with a bracket; most titles have none
+        s = _MEDLINE_NOTE.sub(" ", s)
     kind = record_kind(s)
     if kind == "erratum":
         # The erratum's own markers ("Erratum:", "(vol 142, pg 310, 2003)") differ between
@@ -254,6 +263,8 @@ def normalise_title(value: object) -> str:
         # so the erratum never meets its article as a duplicate, only as a companion.
         s = _ERRATUM_PREFIX.sub("", s)
         s = _TRAILING_CITATION.sub("", s)
+    elif kind == "retraction":
+        s = _TRAILING_CITATION.sub("", _RETRACTION_PREFIX.sub("", s))
     elif kind in ("reply", "comment"):
         s = _LANGUAGE_TAG.sub(" ", s).strip()
         # "Reply to: Comment on: <title>" names the article both are about.
@@ -303,8 +314,13 @@ def record_kind(value: object) -> str:
     s = text(value)
     if not s:
         return ""
-    s = _MEDLINE_NOTE.sub(" ", html.unescape(s))
-    s = _LETTER_MARK.sub(" ", _LANGUAGE_TAG.sub(" ", s)).strip()
+    if "&" in s:
+        s = html.unescape(s)
+    if "[" in s:
+        s = _LETTER_MARK.sub(" ", _LANGUAGE_TAG.sub(" ", _MEDLINE_NOTE.sub(" ", s)))
+    elif "(" in s:
+        s = _LETTER_MARK.sub(" ", s)
+    s = s.strip()
     for kind, pattern in _KIND_PATTERNS:
         if pattern.search(s):
             return kind
@@ -402,35 +418,53 @@ def cited_notices(value: object) -> tuple[tuple[str, int, int | None, int], ...]
     return tuple(found)
 
 
-def is_meeting_abstract(journal: object, volume: object, number: object, pages: object) -> bool:
-    """Whether a record's placement marks a meeting abstract: a supplement or special issue, a
-    supplement page ("S42"), a journal with the meeting appended (Embase), or Dissertation
-    Abstracts.
+def placement_marks(
+    journal: object, volume: object, number: object, pages: object
+) -> tuple[bool, bool, bool]:
+    """What a record's placement says it is: (meeting abstract, thesis, Dissertation Abstracts
+    entry).
 
-    >>> is_meeting_abstract("Blood", "118", "Suppl. 1", "23")
-    True
-    >>> is_meeting_abstract("Blood", "118", "21", "4520-4527")
-    False
+    A meeting abstract is printed in a supplement or special issue ("Suppl. 1", "14, Sp. Iss.
+    SI"), on a supplement page ("S42"), in an Embase journal with the meeting appended
+    ("Pediatric Nephrology.Conference: ..."), or in Dissertation Abstracts. A thesis has its
+    degree in the volume or issue field ("Ph.D.") or a page count for pages ("215 p").
+
+    >>> placement_marks("Blood", "118", "Suppl. 1", "23")
+    (True, False, False)
+    >>> placement_marks("Blood", "118", "21", "4520-4527")
+    (False, False, False)
+    >>> placement_marks(None, "Ph.D.", None, "215 p")
+    (False, True, False)
     """
     venue = text(journal)
-    if _CONFERENCE_SUFFIX.search(venue) or _DISSERTATION_ABSTRACTS.search(venue):
-        return True
-    if any(_SUPPLEMENT_ISSUE.search(text(v)) for v in (volume, number)):
-        return True
-    return bool(_SUPPLEMENT_PAGE.search(text(pages)))
+    # Plain numbers ("19", "8", "943-945") are the common case and mark nothing.
+    fields = [t for t in (text(volume), text(number)) if t and not t.isdigit()]
+    page = text(pages)
+    page = "" if page.replace("-", "").isdigit() else page
+    dissertation = "issertation" in venue and bool(_DISSERTATION_ABSTRACTS.search(venue))
+    meeting = (
+        dissertation
+        or (":" in venue and bool(_CONFERENCE_SUFFIX.search(venue)))
+        or any(_SUPPLEMENT_ISSUE.search(t) for t in fields)
+        or bool(page and _SUPPLEMENT_PAGE.search(page))
+    )
+    thesis = any(_THESIS_MARK.search(t) for t in fields) or bool(page and _PAGE_COUNT.match(page))
+    return meeting, thesis, dissertation
+
+
+def is_meeting_abstract(journal: object, volume: object, number: object, pages: object) -> bool:
+    """Whether a record's placement marks a meeting abstract (see :func:`placement_marks`)."""
+    return placement_marks(journal, volume, number, pages)[0]
+
+
+def is_thesis(volume: object, number: object, pages: object) -> bool:
+    """Whether a record is a thesis itself (see :func:`placement_marks`)."""
+    return placement_marks(None, volume, number, pages)[1]
 
 
 def is_dissertation_abstract(journal: object) -> bool:
     """Whether the record is an entry of Dissertation Abstracts (International)."""
-    return bool(_DISSERTATION_ABSTRACTS.search(text(journal)))
-
-
-def is_thesis(volume: object, number: object, pages: object) -> bool:
-    """Whether the record is a thesis itself: a degree in the volume or issue field ("Ph.D."),
-    or a page count for pages ("215 p")."""
-    if any(_THESIS_MARK.search(text(v)) for v in (volume, number)):
-        return True
-    return bool(_PAGE_COUNT.match(text(pages)))
+    return placement_marks(journal, None, None, None)[2]
 
 
 def normalise_journal(value: object) -> str:

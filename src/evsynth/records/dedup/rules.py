@@ -4,7 +4,8 @@ The decision is a small set of named rules rather than one cut on a weighted sco
 the fields are not interchangeable: a shared DOI settles a pair, a near-identical title settles
 nothing without corroboration (trial registrations and conference abstracts reuse titles), and
 some differences rule a merge out whatever the rest says (an erratum is not its article; "Part
-1" is not "Part 2"). The structure follows bib-dedupe's matching conditions (Wagner et al.,
+1" is not "Part 2"). An erratum, a reply or a meeting abstract that belongs to an article is
+linked to it separately, as a companion (:mod:`.companions`), never as a duplicate. The structure follows bib-dedupe's matching conditions (Wagner et al.,
 CoLRev-Environment/bib-dedupe, MIT) and ASySD (Hair et al. 2023, BMC Biology 21:189,
 doi:10.1186/s12915-023-01686-z): title, authors and venue first, then the numeric fields,
 which may be missing but must not contradict.

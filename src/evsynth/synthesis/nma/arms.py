@@ -70,9 +70,7 @@ def _roles(measure: str, columns: Mapping[str, str] | None) -> dict[str, str]:
     return {role: names[role] for role in needed}
 
 
-def _pool_duplicates(
-    frame: pd.DataFrame, measure: str, notes: list[str]
-) -> pd.DataFrame:
+def _pool_duplicates(frame: pd.DataFrame, measure: str, notes: list[str]) -> pd.DataFrame:
     dup = frame.duplicated(["study", "treatment"], keep=False)
     if not dup.any():
         return frame
@@ -182,6 +180,22 @@ def pairwise(
         Columns ``studlab, treat1, treat2, TE, seTE`` and the arm data of both treatments
         (``n1, n2`` and ``event1, event2`` or ``mean1, sd1, mean2, sd2``);
         ``attrs["measure"]`` and ``attrs["notes"]`` record the measure and what was done.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> arms = pd.DataFrame({
+    ...     "study": ["s1", "s1", "s2", "s2", "s2"],
+    ...     "treatment": ["A", "B", "A", "B", "C"],
+    ...     "events": [12, 20, 8, 15, 11],
+    ...     "n": [100, 100, 80, 80, 80],
+    ... })
+    >>> pairwise(arms, "OR")[["studlab", "treat1", "treat2", "TE", "seTE"]].round(4)
+      studlab treat1 treat2      TE    seTE
+    0      s1      A      B -0.6061  0.3965
+    1      s2      A      B -0.7309  0.4700
+    2      s2      A      C -0.3610  0.4943
+    3      s2      B      C  0.3699  0.4330
     """
     if not isinstance(data, pd.DataFrame):
         raise EvsynthError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -211,15 +225,25 @@ def pairwise(
         if role not in ("study", "treatment"):
             frame[role] = numeric_column(data.reset_index(drop=True), roles[role])
     n = frame["n"].to_numpy()
-    require(n >= 1, roles["n"], "the arm size {value} is below 1", "Check the number of participants", n)
+    require(
+        n >= 1, roles["n"], "the arm size {value} is below 1", "Check the number of participants", n
+    )
     if measure in BINARY:
         ev = frame["events"].to_numpy()
         require(ev >= 0, roles["events"], "{value} events is negative", "Check the counts", ev)
-        require(ev <= n, roles["events"], "{value} events exceed the arm size", "Check the counts", ev)
+        require(
+            ev <= n, roles["events"], "{value} events exceed the arm size", "Check the counts", ev
+        )
     else:
         sd = frame["sd"].to_numpy()
         require(sd >= 0, roles["sd"], "the SD {value} is negative", "Check the SD", sd)
-        require(n >= 2, roles["n"], "the arm size {value} is below 2", "An SD needs two or more participants", n)
+        require(
+            n >= 2,
+            roles["n"],
+            "the arm size {value} is below 2",
+            "An SD needs two or more participants",
+            n,
+        )
 
     notes: list[str] = []
     frame = _pool_duplicates(frame, measure, notes)
@@ -243,12 +267,20 @@ def pairwise(
         kernel = {"OR": log_odds_ratio, "RR": log_risk_ratio, "RD": risk_difference}[measure]
         extra = {"vtype": vtype} if measure == "RD" else {}
         effect, variance = kernel(
-            a[first], b[first], a[second], b[second], add=0.0, to="none",
-            drop_double_zero=False, **extra,
+            a[first],
+            b[first],
+            a[second],
+            b[second],
+            add=0.0,
+            to="none",
+            drop_double_zero=False,
+            **extra,
         )
         out.update(
-            event1=frame["events"].to_numpy()[first], n1=frame["n"].to_numpy()[first],
-            event2=frame["events"].to_numpy()[second], n2=frame["n"].to_numpy()[second],
+            event1=frame["events"].to_numpy()[first],
+            n1=frame["n"].to_numpy()[first],
+            event2=frame["events"].to_numpy()[second],
+            n2=frame["n"].to_numpy()[second],
         )
     else:
         m, s, size = (frame[c].to_numpy() for c in ("mean", "sd", "n"))
@@ -257,8 +289,12 @@ def pairwise(
             m[first], s[first], size[first], m[second], s[second], size[second], vtype=vtype
         )
         out.update(
-            mean1=m[first], sd1=s[first], n1=size[first],
-            mean2=m[second], sd2=s[second], n2=size[second],
+            mean1=m[first],
+            sd1=s[first],
+            n1=size[first],
+            mean2=m[second],
+            sd2=s[second],
+            n2=size[second],
         )
     if lower_is_better:
         effect = align_direction(effect, lower_is_better=True)

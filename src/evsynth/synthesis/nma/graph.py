@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csgraph, csr_matrix
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -92,11 +93,12 @@ def resistance_matrix(Lplus: FloatArray) -> FloatArray:
 
 
 def reduce_multiarm(R: FloatArray) -> FloatArray:
-    r"""Reduced-weight variances of a multi-arm study (Rücker & Schwarzer 2014, section 3).
+    r"""Reduced-weight variances of multi-arm studies (Rücker & Schwarzer 2014, section 3).
 
-    ``R`` is the symmetric ``p x p`` matrix of the study's observed contrast variances
-    (:math:`R_{ij} = v_{ij}`, zero diagonal), read as a resistance matrix. The study's own
-    Laplacian follows from the double-centred resistances (Gutman & Xiao 2004, Theorem 7):
+    ``R`` is the symmetric ``p x p`` matrix of a study's observed contrast variances
+    (:math:`R_{ij} = v_{ij}`, zero diagonal), read as a resistance matrix; a stack of such
+    matrices (``S x p x p``) is reduced study by study. The study's own Laplacian follows from
+    the double-centred resistances (Gutman & Xiao 2004, Theorem 7):
 
     .. math::
 
@@ -104,87 +106,71 @@ def reduce_multiarm(R: FloatArray) -> FloatArray:
         \tilde L = (\tilde L^+)^+, \qquad \tilde w_{ij} = -\tilde L_{ij}, \qquad
         \tilde v_{ij} = 1 / \tilde w_{ij}
 
-    The returned ``p x p`` matrix holds the adjusted variances :math:`\tilde v_{ij}` (used in
-    place of :math:`v_{ij}` so that the ``p (p - 1) / 2`` contrasts, treated as independent,
-    carry the information of ``p - 1`` correlated ones). As netmeta, a negative weight smaller
-    than 0.1% of the study's total absolute weight is set to zero (variance infinite).
-    Negative weights beyond that are returned as negative variances; the caller refuses them.
+    The result holds the adjusted variances :math:`\tilde v_{ij}` (used in place of
+    :math:`v_{ij}` so that the ``p (p - 1) / 2`` contrasts, treated as independent, carry the
+    information of ``p - 1`` correlated ones). As netmeta, a negative weight smaller than 0.1%
+    of the study's total absolute weight is set to zero (variance infinite). Negative weights
+    beyond that are returned as negative variances; the caller refuses them.
     """
-    p = R.shape[0]
+    p = R.shape[-1]
     C = np.eye(p) - 1.0 / p
-    Lt = -0.5 * C @ R @ C
-    L = laplacian_pinv(Lt)
-    W = -L
-    np.fill_diagonal(W, 0.0)
-    total = np.sum(np.abs(W[np.tril_indices(p, k=-1)]))
-    small = (W < 0) & (np.abs(W) / total < NEGATIVE_WEIGHT_SHARE)
-    W[small] = 0.0
+    Lt = -0.5 * (C @ R @ C)
+    J = np.full((p, p), 1.0 / p)
+    W = -(np.linalg.inv(Lt - J) + J)
+    off = ~np.eye(p, dtype=bool)
+    W = np.where(off, W, 0.0)
+    lower = np.tril_indices(p, k=-1)
+    total = np.sum(np.abs(W[..., lower[0], lower[1]]), axis=-1)[..., None, None]
+    W = np.where((W < 0) & (np.abs(W) / total < NEGATIVE_WEIGHT_SHARE), 0.0, W)
     with np.errstate(divide="ignore"):
-        V = 1.0 / W
-    np.fill_diagonal(V, 0.0)
+        V = np.where(off, 1.0 / W, 0.0)
     return np.asarray(V, dtype=np.float64)
 
 
-def arm_variances(R: FloatArray) -> tuple[FloatArray, float]:
-    r"""Arm variances implied by a study's contrast variances, by least squares.
+def arm_variances(v: FloatArray, p: int) -> tuple[FloatArray, FloatArray]:
+    r"""Arm variances implied by multi-arm studies' contrast variances, by least squares.
 
-    Independent arms with variances :math:`\sigma^2_i` give contrast variances
-    :math:`v_{ij} = \sigma^2_i + \sigma^2_j`, i.e. :math:`|B_p|\,\sigma^2 = v` with :math:`B_p` the
-    incidence matrix of the complete graph. For three arms the solution is exact,
+    ``v`` holds each study's contrast variances (``S x p (p - 1) / 2``) in the order of
+    :func:`complete_pairs`. Independent arms with variances :math:`\sigma^2_i` give contrast
+    variances :math:`v_{ij} = \sigma^2_i + \sigma^2_j`, i.e. :math:`|B_p|\,\sigma^2 = v` with
+    :math:`B_p` the incidence matrix of the complete graph. For three arms the solution is exact,
     :math:`\sigma^2_1 = (v_{12} + v_{13} - v_{23}) / 2`, and is negative exactly when the
     triangle condition :math:`v_{23} \le v_{12} + v_{13}` fails; with four or more arms the
-    system is over-determined and the largest absolute residual is returned as well (netmeta's
-    ``chkmultiarm()`` check).
+    system is over-determined and the largest absolute residual of each study is returned
+    (netmeta's ``chkmultiarm()`` check).
 
     Returns
     -------
     sigma2 : numpy.ndarray
-        Arm variances, shape (p,).
-    residual : float
-        Largest :math:`|v_{ij} - \sigma^2_i - \sigma^2_j|`.
+        Arm variances, ``S x p``.
+    residual : numpy.ndarray
+        Largest :math:`|v_{ij} - \sigma^2_i - \sigma^2_j|` of each study.
     """
-    p = R.shape[0]
-    i, j = complete_pairs(p)
-    A = np.zeros((i.shape[0], p))
-    rows = np.arange(i.shape[0])
-    A[rows, i] = 1.0
-    A[rows, j] = 1.0
-    v = R[i, j]
+    A = np.abs(incidence_matrix(*complete_pairs(p), p))
     # |B|'|B| = (p - 2) I + J is invertible for p >= 3.
-    sigma2 = np.linalg.solve(A.T @ A, A.T @ v)
-    residual = float(np.max(np.abs(v - A @ sigma2))) if p > 3 else 0.0
-    return np.asarray(sigma2, dtype=np.float64), residual
+    solver = np.linalg.solve(A.T @ A, A.T)
+    sigma2 = v @ solver.T
+    residual = np.max(np.abs(v - sigma2 @ A.T), axis=-1)
+    return np.asarray(sigma2, dtype=np.float64), np.asarray(residual, dtype=np.float64)
 
 
-def multiarm_effect_residual(effect: FloatArray, first: IntArray, second: IntArray, p: int) -> float:
-    r"""Largest deviation of a study's contrasts from consistency (netmeta's ``tol.multiarm``).
+def multiarm_effect_residual(effect: FloatArray, p: int) -> FloatArray:
+    r"""Largest deviation of multi-arm studies' contrasts from consistency (``tol.multiarm``).
 
-    The contrasts :math:`y` of one study must be differences of arm means,
-    :math:`y = B_p \mu`; the least-squares fit is :math:`\hat\mu = B_p^+ y = B_p^\top y / p`
-    (since :math:`B_p^\top B_p = pI - J`), and the residual is :math:`y - B_p \hat\mu`.
+    ``effect`` holds each study's contrasts (``S x p (p - 1) / 2``, :func:`complete_pairs`
+    order). They must be differences of arm means, :math:`y = B_p \mu`; the least-squares fit
+    is :math:`\hat\mu = B_p^+ y = B_p^\top y / p` (since :math:`B_p^\top B_p = pI - J`), and
+    the residual is :math:`y - B_p \hat\mu`.
     """
-    B = incidence_matrix(first, second, p)
-    mu = B.T @ effect / p
-    return float(np.max(np.abs(effect - B @ mu)))
+    B = incidence_matrix(*complete_pairs(p), p)
+    resid = effect - effect @ (B @ B.T / p).T
+    return np.asarray(np.max(np.abs(resid), axis=-1), dtype=np.float64)
 
 
 def connected_components(treat1: IntArray, treat2: IntArray, n: int) -> IntArray:
-    """Component label (0, 1, ...) of each of ``n`` vertices, by union-find over the edges.
-
-    Components are numbered in the order of their smallest vertex.
-    """
-    parent = np.arange(n)
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = int(parent[x])
-        return x
-
-    for a, b in zip(treat1.tolist(), treat2.tolist(), strict=True):
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    roots = np.array([find(v) for v in range(n)])
-    _, labels = np.unique(roots, return_inverse=True)
-    return np.asarray(labels, dtype=np.intp)
+    """Component label (0, 1, ...) of each of ``n`` vertices, numbered by their smallest vertex."""
+    graph = csr_matrix((np.ones(treat1.shape[0]), (treat1, treat2)), shape=(n, n))
+    _, labels = csgraph.connected_components(graph, directed=False)
+    _, first = np.unique(labels, return_index=True)
+    order = np.argsort(np.argsort(first))
+    return np.asarray(order[labels], dtype=np.intp)

@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+import pandas as pd
 
-from evsynth.synthesis.nma.graph import FloatArray, IntArray
+from evsynth.synthesis.nma._dist import chi2_pvalue, chi2_pvalues, z_quantile
+from evsynth.synthesis.nma.graph import BoolArray, FloatArray, IntArray
 from evsynth.synthesis.nma.network import Network
 from evsynth.synthesis.nma.tau2 import ContrastModel
 
@@ -55,7 +56,7 @@ def i2_interval(q: float, df: int, level: float = 0.95) -> tuple[float, float, f
         se = np.sqrt(1 / (2 * (k - 2)) * (1 - 1 / (3 * (k - 2) ** 2)))
     else:
         se = float("nan")
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = z_quantile(level)
     log_h = np.log(max(H, 1.0))
     low = max(float(np.exp(log_h - z * se)), 1.0)
     high = max(float(np.exp(log_h + z * se)), 1.0)
@@ -66,38 +67,85 @@ def i2_interval(q: float, df: int, level: float = 0.95) -> tuple[float, float, f
     return to_i2(max(H, 1.0)), to_i2(low), to_i2(high)
 
 
-def chi2_pvalue(q: float, df: int) -> float:
-    """Upper-tail chi-square p-value; NaN for df < 1."""
-    return float(stats.chi2.sf(q, df)) if df >= 1 else float("nan")
+@dataclass(frozen=True, slots=True)
+class DesignData:
+    """The studies' basic contrasts grouped by design; independent of tau^2.
+
+    Two-arm studies are held as vectors (one contrast each); multi-arm studies as stacked
+    blocks, one stack per number of arms. ``x[d]`` is design ``d``'s rows of the design matrix
+    (the reference treatment's column dropped).
+    """
+
+    n_designs: int
+    size: IntArray
+    studies: IntArray
+    x: tuple[FloatArray, ...]
+    x_two: FloatArray
+    two_design: IntArray
+    two_y: FloatArray
+    two_v: FloatArray
+    multi: tuple[tuple[IntArray, FloatArray, FloatArray, FloatArray], ...]
+
+
+def design_data(net: Network, model: ContrastModel, reference: int) -> DesignData:
+    """Group the contrast model's rows by design (see :class:`DesignData`)."""
+    keep = np.arange(net.n) != reference
+    X = model.design_matrix[:, keep]
+    D = len(net.designs)
+    _, first = np.unique(net.design, return_index=True)
+    x = tuple(X[model.starts[f] : model.starts[f + 1]] for f in first)
+    narms = net.narms
+    two = np.flatnonzero(narms == 2)
+    rows = model.starts[two]
+    multi = []
+    for group in net.multiarm:
+        idx = model.starts[group.studies][:, None] + np.arange(group.p - 1)[None, :]
+        multi.append(
+            (
+                group.studies,
+                model.effect[idx],
+                model.covariance[idx[:, :, None], idx[:, None, :]],
+                model.structure[idx[:, :, None], idx[:, None, :]],
+            )
+        )
+    size = np.array([len(d) for d in net.designs], dtype=np.intp)
+    x_two = np.stack(
+        [xd[0] if p == 2 else np.zeros(xd.shape[1]) for xd, p in zip(x, size, strict=True)]
+    )
+    return DesignData(
+        n_designs=D,
+        size=size,
+        studies=np.bincount(net.design, minlength=D).astype(np.intp),
+        x=x,
+        x_two=x_two,
+        two_design=net.design[two],
+        two_y=model.effect[rows],
+        two_v=np.diag(model.covariance)[rows],
+        multi=tuple(multi),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class DesignFit:
-    """Design-level pooling and the consistency model fitted to it, for one tau^2."""
+    """Design-level pooling and the consistency model fitted to it, for one tau^2.
+
+    Per design: ``a`` and ``b`` (:math:`A_d`, :math:`b_d`), ``xax`` and ``xb``
+    (:math:`X_d^\\top A_d X_d`, :math:`X_d^\\top b_d`) and ``yay`` (:math:`\\hat y_d^\\top b_d`).
+    """
 
     q_within: FloatArray
     q_between: float
     q_total: float
-    design_rows: tuple[IntArray, ...]
     information: FloatArray
     rhs: FloatArray
     yay: FloatArray
-    blocks_x: tuple[FloatArray, ...]
-    blocks_a: tuple[FloatArray, ...]
-    blocks_b: tuple[FloatArray, ...]
+    xax: FloatArray
+    xb: FloatArray
+    a_two: FloatArray
+    a_multi: dict[int, FloatArray]
 
 
-def _study_blocks(model: ContrastModel, tau2: float) -> list[tuple[FloatArray, FloatArray]]:
-    """Per study: inverse covariance and contrasts."""
-    out = []
-    for s in range(model.starts.shape[0] - 1):
-        sl = slice(int(model.starts[s]), int(model.starts[s + 1]))
-        S = model.covariance[sl, sl] + tau2 * model.structure[sl, sl]
-        out.append((np.linalg.inv(S), model.effect[sl]))
-    return out
-
-
-def fit_designs(net: Network, model: ContrastModel, reference: int, tau2: float) -> DesignFit:
+def fit_designs(net: Network, data: DesignData, tau2: float) -> DesignFit:
     r"""Pool studies within designs and fit the consistency model to the design estimates.
 
     For design :math:`d` (a set of treatments), the studies' basic contrasts pool to
@@ -114,50 +162,55 @@ def fit_designs(net: Network, model: ContrastModel, reference: int, tau2: float)
     :math:`Q_\text{inc} = \sum_d (\hat y_d - X_d\hat\theta)^\top A_d (\hat y_d - X_d\hat\theta)`,
     and :math:`Q = \sum_d Q_d + Q_\text{inc}` (Krahn et al. 2013, eqs. 6-8).
     """
-    keep = np.arange(net.n) != reference
-    blocks = _study_blocks(model, tau2)
-    D = len(net.designs)
-    q_within = np.zeros(D)
-    xs, As, bs = [], [], []
-    design_rows = []
-    info = np.zeros((net.n - 1, net.n - 1))
-    rhs = np.zeros(net.n - 1)
+    D = data.n_designs
+    w = 1.0 / (data.two_v + tau2)
+    A2 = np.bincount(data.two_design, weights=w, minlength=D).astype(np.float64)
+    b2 = np.bincount(data.two_design, weights=w * data.two_y, minlength=D)
+    yy = np.bincount(data.two_design, weights=w * data.two_y**2, minlength=D)
+    two = data.size == 2
     yay = np.zeros(D)
-    for d in range(D):
-        members = np.flatnonzero(net.design == d)
-        A = sum((blocks[s][0] for s in members), np.zeros_like(blocks[members[0]][0]))
-        b = sum((blocks[s][0] @ blocks[s][1] for s in members), np.zeros(A.shape[0]))
-        yd = np.linalg.solve(A, b)
-        q_within[d] = sum(float(blocks[s][1] @ blocks[s][0] @ blocks[s][1]) for s in members) - float(
-            yd @ b
-        )
-        first = int(members[0])
-        X = model.design_matrix[model.starts[first] : model.starts[first + 1]][:, keep]
-        info += X.T @ A @ X
-        rhs += X.T @ b
-        yay[d] = float(yd @ b)
-        xs.append(X)
-        As.append(A)
-        bs.append(b)
-        design_rows.append(members)
+    yay[two] = b2[two] ** 2 / A2[two]
+    xt = data.x_two
+    xax = A2[:, None, None] * xt[:, :, None] * xt[:, None, :]
+    xb = b2[:, None] * xt
+    a_multi: dict[int, FloatArray] = {}
+    b_multi: dict[int, FloatArray] = {}
+    for studies, y, V, M in data.multi:
+        Winv = np.linalg.inv(V + tau2 * M)
+        Wy = np.einsum("sij,sj->si", Winv, y)
+        yy_s = np.einsum("si,si->s", y, Wy)
+        for s, d in enumerate(net.design[studies].tolist()):
+            a_multi[d] = a_multi[d] + Winv[s] if d in a_multi else Winv[s]
+            b_multi[d] = b_multi[d] + Wy[s] if d in b_multi else Wy[s]
+            yy[d] += yy_s[s]
+    for d, ad in a_multi.items():
+        bd = b_multi[d]
+        x = data.x[d]
+        yay[d] = float(bd @ np.linalg.solve(ad, bd))
+        xax[d] = x.T @ ad @ x
+        xb[d] = x.T @ bd
+    q_within = np.maximum(yy - yay, 0.0)
+    # A design with one study fits it exactly: its Q is 0 by definition, not rounding noise.
+    q_within[data.studies == 1] = 0.0
+    info = xax.sum(axis=0)
+    rhs = xb.sum(axis=0)
     theta = np.linalg.solve(info, rhs)
-    q_between = float(np.sum(yay) - theta @ rhs)
-    q_within = np.maximum(q_within, 0.0)
+    q_between = max(float(np.sum(yay) - theta @ rhs), 0.0)
     return DesignFit(
         q_within=q_within,
-        q_between=max(q_between, 0.0),
-        q_total=float(np.sum(q_within)) + max(q_between, 0.0),
-        design_rows=tuple(design_rows),
+        q_between=q_between,
+        q_total=float(np.sum(q_within)) + q_between,
         information=info,
         rhs=rhs,
         yay=yay,
-        blocks_x=tuple(xs),
-        blocks_a=tuple(As),
-        blocks_b=tuple(bs),
+        xax=xax,
+        xb=xb,
+        a_two=A2,
+        a_multi=a_multi,
     )
 
 
-def tau2_within(net: Network, model: ContrastModel, fit: DesignFit) -> float:
+def tau2_within(net: Network, data: DesignData, fit: DesignFit) -> float:
     r""":math:`\tau^2` of the full design-by-treatment interaction model (netmeta's ``tau.within``).
 
     The interaction model gives every design its own parameters, so its residual Q is the
@@ -171,29 +224,33 @@ def tau2_within(net: Network, model: ContrastModel, fit: DesignFit) -> float:
             - \sum_d \operatorname{tr}\big(A_d^{-1} \sum_{s\in d}
                 \Sigma_s^{-1} M_s \Sigma_s^{-1}\big)}\right)
 
-    with :math:`\Sigma_s = V_s` (no :math:`\tau^2`).
+    with :math:`\Sigma_s = V_s` and :math:`A_d` at :math:`\tau^2 = 0` (``fit``).
     """
-    blocks = _study_blocks(model, 0.0)
-    trace1 = 0.0
-    trace2 = 0.0
-    for d, members in enumerate(fit.design_rows):
-        acc = np.zeros_like(fit.blocks_a[d])
-        for s in members:
-            sl = slice(int(model.starts[s]), int(model.starts[s + 1]))
-            Wi = blocks[s][0]
-            WM = Wi @ model.structure[sl, sl]
-            trace1 += float(np.trace(WM))
-            acc += WM @ Wi
-        trace2 += float(np.trace(np.linalg.solve(fit.blocks_a[d], acc)))
-    df_het = int(sum((len(m) - 1) * (len(net.designs[d]) - 1) for d, m in enumerate(fit.design_rows)))
+    D = data.n_designs
+    w = 1.0 / data.two_v
+    trace1 = float(np.sum(w))
+    two = data.size == 2
+    w2 = np.bincount(data.two_design, weights=w**2, minlength=D)
+    trace2 = float(np.sum(w2[two] / fit.a_two[two]))
+    wmw: dict[int, FloatArray] = {}
+    for studies, _, V, M in data.multi:
+        Winv = np.linalg.inv(V)
+        WM = Winv @ M
+        trace1 += float(np.einsum("sii->", WM))
+        WMW = WM @ Winv
+        for s, d in enumerate(net.design[studies].tolist()):
+            wmw[d] = wmw[d] + WMW[s] if d in wmw else WMW[s]
+    for d, m in wmw.items():
+        trace2 += float(np.trace(np.linalg.solve(fit.a_multi[d], m)))
+    df_het = int(np.sum((data.studies - 1) * (data.size - 1)))
     q_het = float(np.sum(fit.q_within))
     denom = trace1 - trace2
-    if denom <= 0 or np.isclose(trace1, trace2, rtol=1e-12, atol=0.0):
+    if denom <= 1e-12 * trace1:
         return 0.0
     return max(0.0, (q_het - df_het) / denom)
 
 
-def detach_designs(net: Network, fit: DesignFit) -> tuple[FloatArray, BoolArrayLike]:
+def detach_designs(net: Network, data: DesignData, fit: DesignFit) -> tuple[FloatArray, BoolArray]:
     r"""Between-design Q after detaching each design in turn (Krahn et al. 2013, section 2.4).
 
     Detaching design :math:`d` gives it its own parameters, so its estimate fits exactly and the
@@ -209,29 +266,29 @@ def detach_designs(net: Network, fit: DesignFit) -> tuple[FloatArray, BoolArrayL
     disconnects the network (for example the only design with a given treatment) carries no
     inconsistency information; it is marked unavailable, as in netmeta.
     """
-    D = len(net.designs)
-    info = np.stack([fit.information - x.T @ a @ x for x, a in zip(fit.blocks_x, fit.blocks_a, strict=True)])
-    rhs = np.stack([fit.rhs - x.T @ b for x, b in zip(fit.blocks_x, fit.blocks_b, strict=True)])
-    # Connectivity without each design, from the unweighted design graph Laplacian.
-    L = np.zeros((D, net.n, net.n))
-    for d, trts in enumerate(net.designs):
-        idx = np.array(trts)
-        block = -np.ones((idx.size, idx.size))
-        np.fill_diagonal(block, idx.size - 1)
-        L[d][np.ix_(idx, idx)] = block
-    counts = np.array([len(m) for m in fit.design_rows], dtype=float)
-    total = np.tensordot(counts, L, axes=1)
-    eig = np.linalg.eigvalsh(total[None, :, :] - counts[:, None, None] * L)
-    connected = eig[:, 1] > 1e-8 * max(1.0, float(np.max(np.abs(eig))))
+    D = data.n_designs
+    info = fit.information[None, :, :] - fit.xax
+    rhs = fit.rhs[None, :] - fit.xb
+    # Connectivity without each design (matrix-tree theorem): the design graph's Laplacian,
+    # weighted by studies, with one vertex removed has a determinant of at least 1 (an integer,
+    # the weighted count of spanning trees) exactly when the graph is connected. Design d adds
+    # p_d diag(z_d) - z_d z_d' with z_d the indicator of its treatments.
+    z = np.zeros((D, net.n))
+    z[np.repeat(np.arange(D), data.size), np.concatenate(net.designs)] = 1.0
+    z = z[:, 1:]
+    L = (
+        data.size[:, None, None] * (z[:, :, None] * np.eye(net.n - 1))
+        - z[:, :, None] * z[:, None, :]
+    )
+    total = np.tensordot(data.studies.astype(float), L, axes=1)
+    sign, logdet = np.linalg.slogdet(total[None, :, :] - data.studies[:, None, None] * L)
+    connected = (sign > 0) & (logdet > np.log(0.5))
     q = np.full(D, np.nan)
     if np.any(connected):
         theta = np.linalg.solve(info[connected], rhs[connected][..., None])[..., 0]
         yay = np.sum(fit.yay) - fit.yay[connected]
         q[connected] = np.maximum(yay - np.sum(theta * rhs[connected], axis=1), 0.0)
     return q, connected
-
-
-BoolArrayLike = np.ndarray
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,44 +329,68 @@ class DesignDecomposition:
     def tau_within(self) -> float:
         return float(np.sqrt(self.tau2_within))
 
+    def to_frame(self) -> pd.DataFrame:
+        """The decomposition of Q: total, within designs, between designs (fixed and random)."""
+        return pd.DataFrame(
+            {
+                "part": ["total", "within designs", "between designs", "between designs (random)"],
+                "q": [self.q_total, self.q_within, self.q_between, self.q_between_random],
+                "df": [self.df_total, self.df_within, self.df_between, self.df_between],
+                "pvalue": [
+                    self.pvalue_total,
+                    self.pvalue_within,
+                    self.pvalue_between,
+                    self.pvalue_between_random,
+                ],
+            }
+        )
+
+    def designs_frame(self) -> pd.DataFrame:
+        """Per design: studies, within-design Q and Q between designs after detaching it."""
+        return pd.DataFrame(
+            {
+                "design": list(self.designs),
+                "studies": list(self.design_studies),
+                "q": self.design_q,
+                "df": self.design_df,
+                "pvalue": self.design_pvalue,
+                "detach_q": self.detach_q,
+                "detach_df": self.detach_df,
+                "detach_pvalue": self.detach_pvalue,
+            }
+        )
+
 
 def decompose_designs(net: Network, model: ContrastModel, reference: int) -> DesignDecomposition:
     """Run the whole design-based decomposition (fixed effect, detaching, random effects)."""
-    fit0 = fit_designs(net, model, reference, 0.0)
-    sizes = np.array([len(d) for d in net.designs], dtype=np.intp)
-    counts = np.array([len(m) for m in fit0.design_rows], dtype=np.intp)
-    design_df = ((counts - 1) * (sizes - 1)).astype(np.intp)
+    data = design_data(net, model, reference)
+    fit0 = fit_designs(net, data, 0.0)
+    design_df = ((data.studies - 1) * (data.size - 1)).astype(np.intp)
     df_within = int(np.sum(design_df))
     df_total = net.df
     df_between = df_total - df_within
-    q_detach, connected = detach_designs(net, fit0)
-    detach_df = np.where(connected, df_between - (sizes - 1), np.nan)
-    detach_p = np.array(
-        [
-            chi2_pvalue(float(q), int(f)) if ok and f >= 1 else float("nan")
-            for q, f, ok in zip(q_detach, detach_df, connected, strict=True)
-        ]
-    )
-    tw = tau2_within(net, model, fit0)
-    fit_w = fit_designs(net, model, reference, tw)
+    q_detach, connected = detach_designs(net, data, fit0)
+    detach_df = np.where(connected, df_between - (data.size - 1), np.nan)
+    detach_p = chi2_pvalues(q_detach, detach_df)
+    tw = tau2_within(net, data, fit0)
+    fit_w = fit_designs(net, data, tw)
+    q_within = float(np.sum(fit0.q_within))
     return DesignDecomposition(
         designs=tuple(net.design_label(d) for d in range(len(net.designs))),
         design_treatments=tuple(tuple(net.treatments[t] for t in d) for d in net.designs),
-        design_studies=tuple(int(c) for c in counts),
+        design_studies=tuple(int(c) for c in data.studies),
         q_total=fit0.q_total,
         df_total=df_total,
         pvalue_total=chi2_pvalue(fit0.q_total, df_total),
-        q_within=float(np.sum(fit0.q_within)),
+        q_within=q_within,
         df_within=df_within,
-        pvalue_within=chi2_pvalue(float(np.sum(fit0.q_within)), df_within),
+        pvalue_within=chi2_pvalue(q_within, df_within),
         q_between=fit0.q_between,
         df_between=df_between,
         pvalue_between=chi2_pvalue(fit0.q_between, df_between),
         design_q=fit0.q_within,
         design_df=design_df,
-        design_pvalue=np.array(
-            [chi2_pvalue(float(q), int(f)) for q, f in zip(fit0.q_within, design_df, strict=True)]
-        ),
+        design_pvalue=chi2_pvalues(fit0.q_within, design_df),
         detach_q=q_detach,
         detach_df=detach_df,
         detach_pvalue=detach_p,

@@ -39,6 +39,7 @@ import numpy as np
 from evsynth._core.errors import DataError
 from evsynth.synthesis.nma.graph import (
     FloatArray,
+    complete_pairs,
     incidence_matrix,
     laplacian,
     laplacian_pinv,
@@ -90,20 +91,21 @@ def adjusted_variances(net: Network, tau2: float) -> FloatArray:
     """
     v = net.variance + tau2
     out = v.copy()
-    for entry in net.multiarm:
-        p = entry.arms.shape[0]
-        R = np.zeros((p, p))
-        R[entry.first, entry.second] = v[entry.rows]
-        R = R + R.T
-        V = reduce_multiarm(R)
-        reduced = V[entry.first, entry.second]
-        if np.any(reduced < 0):
+    for group in net.multiarm:
+        i, j = complete_pairs(group.p)
+        R = np.zeros((group.studies.shape[0], group.p, group.p))
+        R[:, i, j] = v[group.rows]
+        R = R + R.transpose(0, 2, 1)
+        reduced = reduce_multiarm(R)[:, i, j]
+        bad = np.flatnonzero(np.any(reduced < 0, axis=1))
+        if bad.size:
             raise DataError(
-                f"multi-arm study {net.studies[entry.study]!r}: the reduction of weights gives "
-                "a negative weight, so its contrast variances cannot come from independent arms",
+                f"multi-arm study {net.studies[group.studies[bad[0]]]!r}: the reduction of "
+                "weights gives a negative weight, so its contrast variances cannot come from "
+                "independent arms",
                 hint="Check the study's standard errors or give arm-level data",
             )
-        out[entry.rows] = reduced
+        out[group.rows] = reduced
     return out
 
 

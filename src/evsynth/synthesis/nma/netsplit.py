@@ -35,10 +35,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsynth._core.errors import choice_error
 from evsynth._core.summary import Summary
+from evsynth.synthesis.nma._dist import two_sided_p, z_quantile
 from evsynth.synthesis.nma.graph import FloatArray, IntArray
 from evsynth.synthesis.nma.model import GraphFit
 from evsynth.synthesis.nma.network import Network
@@ -155,7 +155,7 @@ def split_evidence(
         difference=diff,
         difference_se=diff_se,
         difference_z=z,
-        difference_pvalue=2 * stats.norm.sf(np.abs(z)),
+        difference_pvalue=two_sided_p(z),
     )
 
 
@@ -202,9 +202,10 @@ class Netsplit:
 
         Columns ``model, comparison, treatment1, treatment2, k, prop_direct`` then, for each of
         ``network``, ``direct``, ``indirect`` and ``difference``: the estimate, ``_se``,
-        ``_ci_low`` and ``_ci_high``; finally ``z`` and ``pvalue`` of the difference.
+        ``_ci_low`` and ``_ci_high`` (and ``_pvalue`` of the Wald test against 0 for the first
+        three); finally ``z`` and ``pvalue`` of the difference.
         """
-        z = float(stats.norm.ppf(0.5 + (self.level if level is None else level) / 2))
+        z = z_quantile(self.level if level is None else level)
         frames = []
         for name in ("common", "random") if model is None else (model,):
             est = self.estimates(name)
@@ -223,6 +224,8 @@ class Netsplit:
                 cols[f"{part}_se"] = se
                 cols[f"{part}_ci_low"] = value - z * se
                 cols[f"{part}_ci_high"] = value + z * se
+                if part != "difference":
+                    cols[f"{part}_pvalue"] = two_sided_p(value / se)
             cols["z"] = est.difference_z
             cols["pvalue"] = est.difference_pvalue
             frames.append(pd.DataFrame(cols))
@@ -232,7 +235,16 @@ class Netsplit:
         """Comparisons with both direct and indirect evidence: estimates and the test."""
         frame = self.to_frame(model)
         both = frame[np.isfinite(frame["difference"])]
-        cols = ["comparison", "k", "prop_direct", "network", "direct", "indirect", "difference", "pvalue"]
+        cols = [
+            "comparison",
+            "k",
+            "prop_direct",
+            "network",
+            "direct",
+            "indirect",
+            "difference",
+            "pvalue",
+        ]
         rows = [[row[c] for c in cols] for row in both.to_dict(orient="records")]
         notes = [
             f"Back-calculation (König et al. 2013); {len(self.comparisons) - len(both)} of "

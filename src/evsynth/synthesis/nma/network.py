@@ -65,14 +65,17 @@ class SubNetwork:
 
 
 @dataclass(frozen=True, slots=True)
-class MultiArm:
-    """Positions of one multi-arm study: its contrast rows and their arms, local to the study."""
+class MultiArmGroup:
+    """The multi-arm studies with ``p`` arms, stacked.
 
-    study: int
+    ``rows[s]`` are study ``studies[s]``'s contrast rows in :func:`~.graph.complete_pairs`
+    order of its arms ``arms[s]`` (treatment indices, ascending).
+    """
+
+    p: int
+    studies: IntArray
     rows: IntArray
     arms: IntArray
-    first: IntArray
-    second: IntArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +95,9 @@ class Network:
     effect: FloatArray
     variance: FloatArray
     rows: IntArray
-    arms: tuple[IntArray, ...]
-    multiarm: tuple[MultiArm, ...]
+    narms: IntArray
+    arms: tuple[tuple[int, ...], ...]
+    multiarm: tuple[MultiArmGroup, ...]
     design: IntArray
     designs: tuple[tuple[int, ...], ...]
     notes: tuple[str, ...] = ()
@@ -112,11 +116,6 @@ class Network:
     def k(self) -> int:
         """Number of studies."""
         return len(self.studies)
-
-    @property
-    def narms(self) -> IntArray:
-        """Arms per study."""
-        return np.array([a.shape[0] for a in self.arms], dtype=np.intp)
 
     @property
     def df(self) -> int:
@@ -230,35 +229,47 @@ def build_network(
     study = np.array([sindex[s] for s in studlab], dtype=np.intp)
     variance = np.asarray(se, dtype=np.float64) ** 2
 
-    all_notes = list(notes)
-    arms: list[IntArray] = []
-    multi: list[MultiArm] = []
-    order_rows = np.argsort(study, kind="stable")
-    bounds = np.searchsorted(study[order_rows], np.arange(len(studies) + 1))
-    for s, name in enumerate(studies):
-        members = order_rows[bounds[s] : bounds[s + 1]]
-        study_arms = np.unique(np.concatenate([t1[members], t2[members]]))
-        p = study_arms.shape[0]
-        _check_complete(name, members, t1, t2, study_arms, rows, order)
-        arms.append(study_arms)
-        if p > 2:
-            pos = {int(t): i for i, t in enumerate(study_arms)}
-            first = np.array([pos[int(t)] for t in t1[members]], dtype=np.intp)
-            second = np.array([pos[int(t)] for t in t2[members]], dtype=np.intp)
-            entry = MultiArm(s, members, study_arms, first, second)
-            _check_multiarm(name, entry, y, variance, tol_multiarm, tol_multiarm_se, all_notes, order)
-            multi.append(entry)
-
-    keys = [tuple(int(t) for t in arm) for arm in arms]
-    designs = tuple(sorted(set(keys), key=lambda d: (len(d), d)))
-    dindex = {d: i for i, d in enumerate(designs)}
-    design = np.array([dindex[key] for key in keys], dtype=np.intp)
-
     comp = connected_components(t1, t2, len(order))
     if comp.max() > 0:
         raise disconnected_error(
             find_subnetworks(list(studlab), [order[t] for t in t1], [order[t] for t in t2])
         )
+    all_notes = list(notes)
+    count = np.bincount(study, minlength=len(studies))
+    arms: list[tuple[int, ...]] = [()] * len(studies)
+    single = np.flatnonzero(count[study] == 1)
+    for e in single.tolist():
+        arms[study[e]] = (int(t1[e]), int(t2[e]))
+    groups: dict[int, list[tuple[int, IntArray, tuple[int, ...]]]] = {}
+    for s_ in np.flatnonzero(count > 1).tolist():
+        members = np.flatnonzero(study == s_)
+        study_arms = tuple(sorted(set(t1[members].tolist()) | set(t2[members].tolist())))
+        _check_complete(studies[s_], members, t1, t2, study_arms, rows, order)
+        p = len(study_arms)
+        pos = {t: i for i, t in enumerate(study_arms)}
+        first = np.array([pos[int(t)] for t in t1[members]])
+        second = np.array([pos[int(t)] for t in t2[members]])
+        # Canonical (upper-triangle, row-wise) order of the study's pairs.
+        canonical = first * p - first * (first + 1) // 2 + second - first - 1
+        arms[s_] = study_arms
+        groups.setdefault(p, []).append((s_, members[np.argsort(canonical)], study_arms))
+    multi = tuple(
+        MultiArmGroup(
+            p=p,
+            studies=np.array([g[0] for g in entries], dtype=np.intp),
+            rows=np.stack([g[1] for g in entries]).astype(np.intp),
+            arms=np.array([g[2] for g in entries], dtype=np.intp),
+        )
+        for p, entries in sorted(groups.items())
+    )
+    for group in multi:
+        _check_multiarm(
+            group, studies, y, variance, tol_multiarm, tol_multiarm_se, all_notes, order
+        )
+
+    designs = tuple(sorted(set(arms), key=lambda d: (len(d), d)))
+    dindex = {d: i for i, d in enumerate(designs)}
+    design = np.array([dindex[key] for key in arms], dtype=np.intp)
     return Network(
         treatments=order,
         studies=studies,
@@ -268,8 +279,9 @@ def build_network(
         effect=y,
         variance=variance,
         rows=rows,
+        narms=np.array([len(a) for a in arms], dtype=np.intp),
         arms=tuple(arms),
-        multiarm=tuple(multi),
+        multiarm=multi,
         design=design,
         designs=designs,
         notes=tuple(all_notes),
@@ -281,11 +293,11 @@ def _check_complete(
     members: IntArray,
     t1: IntArray,
     t2: IntArray,
-    study_arms: IntArray,
+    study_arms: tuple[int, ...],
     rows: IntArray,
     order: tuple[str, ...],
 ) -> None:
-    p = study_arms.shape[0]
+    p = len(study_arms)
     pairs = list(zip(t1[members].tolist(), t2[members].tolist(), strict=True))
     seen: set[tuple[int, int]] = set()
     for pair, row in zip(pairs, rows[members].tolist(), strict=True):
@@ -299,7 +311,7 @@ def _check_complete(
             )
         seen.add(pair)
     if len(pairs) != p * (p - 1) // 2:
-        need = {(int(i), int(j)) for i in study_arms for j in study_arms if i < j}
+        need = {(i, j) for i in study_arms for j in study_arms if i < j}
         missing = sorted(need - seen)
         listing = ", ".join(f"{order[i]} vs {order[j]}" for i, j in missing)
         raise DataError(
@@ -311,8 +323,8 @@ def _check_complete(
 
 
 def _check_multiarm(
-    name: str,
-    entry: MultiArm,
+    group: MultiArmGroup,
+    studies: tuple[str, ...],
     y: FloatArray,
     variance: FloatArray,
     tol_multiarm: float,
@@ -320,39 +332,41 @@ def _check_multiarm(
     notes: list[str],
     order: tuple[str, ...],
 ) -> None:
-    p = entry.arms.shape[0]
-    resid = multiarm_effect_residual(y[entry.rows], entry.first, entry.second, p)
-    if resid > tol_multiarm:
-        raise DataError(
-            f"multi-arm study {name!r} has inconsistent effects: its contrasts are not "
-            f"differences of arm means (largest residual {resid:.4g} > tol_multiarm="
-            f"{tol_multiarm:g})",
-            hint="Check the study's effects; standardised mean differences computed pair by "
-            "pair are not consistent (use one SD for all arms), or relax tol_multiarm",
-        )
-    R = np.zeros((p, p))
-    R[entry.first, entry.second] = variance[entry.rows]
-    R = R + R.T
-    sigma2, residual = arm_variances(R)
-    if np.any(sigma2 < 0):
-        worst = int(np.argmin(sigma2))
-        raise DataError(
-            f"multi-arm study {name!r} has inconsistent variances: they imply a negative "
-            f"variance ({sigma2[worst]:.4g}) for arm {order[entry.arms[worst]]!r}, i.e. one "
-            "contrast's variance exceeds the sum of two others (triangle condition)",
-            hint="Contrasts of one study share arms, so Var(B vs C) <= Var(A vs B) + "
-            "Var(A vs C); check the standard errors or give arm-level data",
-        )
-    if p > 3 and residual > 0:
-        if tol_multiarm_se is not None and residual > tol_multiarm_se**2:
+    p = group.p
+    resid = multiarm_effect_residual(y[group.rows], p)
+    for s, r in zip(group.studies.tolist(), resid.tolist(), strict=True):
+        if r > tol_multiarm:
             raise DataError(
-                f"multi-arm study {name!r} has inconsistent variances: no arm variances "
-                f"reproduce them (largest residual {residual:.4g} > tol_multiarm_se^2)",
+                f"multi-arm study {studies[s]!r} has inconsistent effects: its contrasts are "
+                f"not differences of arm means (largest residual {r:.4g} > tol_multiarm="
+                f"{tol_multiarm:g})",
+                hint="Check the study's effects; standardised mean differences computed pair "
+                "by pair are not consistent (use one SD for all arms), or relax tol_multiarm",
+            )
+    v = variance[group.rows]
+    sigma2, residual = arm_variances(v, p)
+    for idx, s in enumerate(group.studies.tolist()):
+        if np.any(sigma2[idx] < 0):
+            worst = int(np.argmin(sigma2[idx]))
+            raise DataError(
+                f"multi-arm study {studies[s]!r} has inconsistent variances: they imply a "
+                f"negative variance ({sigma2[idx, worst]:.4g}) for arm "
+                f"{order[group.arms[idx, worst]]!r}, i.e. one contrast's variance exceeds the "
+                "sum of two others (triangle condition)",
+                hint="Contrasts of one study share arms, so Var(B vs C) <= Var(A vs B) + "
+                "Var(A vs C); check the standard errors or give arm-level data",
+            )
+        if p <= 3:
+            continue
+        if tol_multiarm_se is not None and residual[idx] > tol_multiarm_se**2:
+            raise DataError(
+                f"multi-arm study {studies[s]!r} has inconsistent variances: no arm variances "
+                f"reproduce them (largest residual {residual[idx]:.4g} > tol_multiarm_se^2)",
                 hint="Check the standard errors, give arm-level data, or relax tol_multiarm_se",
             )
-        if residual > VARIANCE_NOTE_THRESHOLD * float(np.max(variance[entry.rows])):
+        if residual[idx] > VARIANCE_NOTE_THRESHOLD * float(np.max(v[idx])):
             notes.append(
-                f"Multi-arm study {name!r}: its contrast variances are not exactly those of "
-                f"independent arms (largest residual {residual:.3g}); netmeta's reduction of "
-                "weights is applied to them as given"
+                f"Multi-arm study {studies[s]!r}: its contrast variances are not exactly those "
+                f"of independent arms (largest residual {residual[idx]:.3g}); netmeta's "
+                "reduction of weights is applied to them as given"
             )

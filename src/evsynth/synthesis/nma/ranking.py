@@ -23,13 +23,22 @@ the most effective treatment first are ``1 - P`` of netmeta's default.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
+from evsynth.synthesis.nma._dist import normal_cdf
 from evsynth.synthesis.nma.graph import FloatArray
 
 
 def p_scores(estimate: FloatArray, se: FloatArray, *, higher_is_better: bool) -> FloatArray:
-    """P-score of every treatment from the ``n x n`` estimates (row versus column) and SEs."""
+    """P-score of every treatment from the ``n x n`` estimates (row versus column) and SEs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> estimate = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    >>> se = np.array([[0.0, 0.5], [0.5, 0.0]])
+    >>> p_scores(estimate, se, higher_is_better=True).round(4)
+    array([0.9772, 0.0228])
+    """
     n = estimate.shape[0]
     if n < 2:
         return np.full(n, np.nan)
@@ -37,5 +46,5 @@ def p_scores(estimate: FloatArray, se: FloatArray, *, higher_is_better: bool) ->
     off = ~np.eye(n, dtype=bool)
     z = np.zeros((n, n))
     z[off] = sign * estimate[off] / se[off]
-    probs = np.where(off, stats.norm.cdf(z), 0.0)
+    probs = np.where(off, normal_cdf(z), 0.0)
     return np.asarray(probs.sum(axis=1) / (n - 1), dtype=np.float64)

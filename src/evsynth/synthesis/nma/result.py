@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from evsynth._core.errors import EvsynthError, choice_error
 from evsynth._core.provenance import Manifest
 from evsynth._core.summary import Summary
+from evsynth.synthesis.nma._dist import two_sided_p, z_quantile
 from evsynth.synthesis.nma.graph import FloatArray
 from evsynth.synthesis.nma.heterogeneity import DesignDecomposition
 from evsynth.synthesis.nma.netsplit import DirectEvidence, Netsplit
@@ -32,7 +32,7 @@ METHOD_LABELS = {
 
 
 def _z(level: float) -> float:
-    return float(stats.norm.ppf(0.5 + level / 2))
+    return z_quantile(level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ class NmaEstimates:
     def pvalue(self) -> FloatArray:
         """Two-sided Wald p-values of all pairwise estimates (n x n; NaN on the diagonal)."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            p = 2 * stats.norm.sf(np.abs(self.estimate / self.se))
+            p = two_sided_p(self.estimate / self.se)
         np.fill_diagonal(p, np.nan)
         return np.asarray(p, dtype=np.float64)
 

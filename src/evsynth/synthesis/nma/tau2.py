@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evsynth.synthesis.nma.graph import FloatArray, IntArray
+from evsynth.synthesis.nma.graph import FloatArray, IntArray, complete_pairs
 from evsynth.synthesis.nma.model import GraphFit
 from evsynth.synthesis.nma.network import Network
 
@@ -89,7 +89,7 @@ def study_bases(net: Network, reference: int, rule: str) -> IntArray:
     """Each study's base arm: the reference if the study has it, else its first or last arm."""
     pick = 0 if rule == "first" else -1
     return np.array(
-        [reference if reference in arm else int(arm[pick]) for arm in net.arms], dtype=np.intp
+        [reference if reference in arm else arm[pick] for arm in net.arms], dtype=np.intp
     )
 
 
@@ -109,8 +109,7 @@ def contrast_model(net: Network, reference: int, rule: str = "first") -> Contras
     V = np.zeros((N, N))
     M = np.zeros((N, N))
     # Two-arm studies: one contrast each, placed at its study's row.
-    two = narms[net.study] == 2
-    e2 = np.flatnonzero(two)
+    e2 = np.flatnonzero(narms[net.study] == 2)
     s2 = net.study[e2]
     r2 = starts[s2]
     flip = net.treat1[e2] == base[s2]
@@ -118,23 +117,32 @@ def contrast_model(net: Network, reference: int, rule: str = "first") -> Contras
     other[r2] = np.where(flip, net.treat2[e2], net.treat1[e2])
     V[r2, r2] = net.variance[e2]
     M[r2, r2] = 1.0
-    for entry in net.multiarm:
-        s = entry.study
-        p = entry.arms.shape[0]
-        R = np.zeros((p, p))
-        Y = np.zeros((p, p))
-        R[entry.first, entry.second] = net.variance[entry.rows]
-        Y[entry.first, entry.second] = net.effect[entry.rows]
-        R = R + R.T
-        Y = Y - Y.T
-        b = int(np.flatnonzero(entry.arms == base[s])[0])
-        rest = np.array([i for i in range(p) if i != b], dtype=np.intp)
-        block = slice(int(starts[s]), int(starts[s + 1]))
-        y[block] = -Y[b, rest]
-        other[block] = entry.arms[rest]
-        V[block, block] = 0.5 * (R[b, rest][:, None] + R[b, rest][None, :] - R[np.ix_(rest, rest)])
-        np.fill_diagonal(V[block, block], R[b, rest])
-        M[block, block] = 0.5 + 0.5 * np.eye(p - 1)
+    for group in net.multiarm:
+        p, S = group.p, group.studies.shape[0]
+        i, j = complete_pairs(p)
+        R = np.zeros((S, p, p))
+        Y = np.zeros((S, p, p))
+        R[:, i, j] = net.variance[group.rows]
+        Y[:, i, j] = net.effect[group.rows]
+        R = R + R.transpose(0, 2, 1)
+        Y = Y - Y.transpose(0, 2, 1)
+        b = np.argmax(group.arms == base[group.studies][:, None], axis=1)
+        # The other arms in order: stable sort puts the base position last.
+        rest = np.argsort(np.arange(p)[None, :] == b[:, None], axis=1, kind="stable")[:, : p - 1]
+        sidx = np.arange(S)[:, None]
+        rb = R[sidx, b[:, None], rest]
+        block = 0.5 * (
+            rb[:, :, None]
+            + rb[:, None, :]
+            - R[sidx[:, :, None], rest[:, :, None], rest[:, None, :]]
+        )
+        diag = np.arange(p - 1)
+        block[:, diag, diag] = rb
+        idx = starts[group.studies][:, None] + np.arange(p - 1)[None, :]
+        y[idx] = -Y[sidx, b[:, None], rest]
+        other[idx] = np.take_along_axis(group.arms, rest, axis=1)
+        V[idx[:, :, None], idx[:, None, :]] = block
+        M[idx[:, :, None], idx[:, None, :]] = 0.5 + 0.5 * np.eye(p - 1)
     X = np.zeros((N, net.n))
     rows = np.arange(N)
     X[rows, other] = 1.0
@@ -156,14 +164,17 @@ class RemlEstimate:
 
 def _reml_pieces(
     y: FloatArray, V: FloatArray, M: FloatArray, X: FloatArray, tau2: float
-) -> tuple[FloatArray, FloatArray, FloatArray]:
+) -> tuple[FloatArray, FloatArray]:
+    """``P`` and ``P M`` at ``tau2``."""
     Si = np.linalg.inv(V + tau2 * M)
     SiX = Si @ X
     P = Si - SiX @ np.linalg.solve(X.T @ SiX, SiX.T)
-    return P, P @ y, P @ M
+    return np.asarray(P, dtype=np.float64), np.asarray(P @ M, dtype=np.float64)
 
 
-def restricted_log_lik(y: FloatArray, V: FloatArray, M: FloatArray, X: FloatArray, tau2: float) -> float:
+def restricted_log_lik(
+    y: FloatArray, V: FloatArray, M: FloatArray, X: FloatArray, tau2: float
+) -> float:
     r"""metafor's restricted log-likelihood (``REMLf = TRUE``).
 
     .. math::
@@ -193,20 +204,25 @@ def tau2_reml(
     reference: int,
     *,
     start: float | None = None,
-    tol: float = 1e-12,
+    tol: float = 1e-10,
     max_iter: int = 200,
 ) -> RemlEstimate:
-    r"""REML estimate of the common :math:`\tau^2` by Fisher scoring.
+    r"""REML estimate of the common :math:`\tau^2` by Newton-Raphson with Fisher-scoring fallback.
 
     With :math:`\Sigma = V + \tau^2 M` and
     :math:`P = \Sigma^{-1} - \Sigma^{-1}X(X^\top\Sigma^{-1}X)^{-1}X^\top\Sigma^{-1}` (the
-    reference treatment's column of the design matrix dropped), each step adds
+    reference treatment's column of the design matrix dropped), the restricted likelihood's
+    score and information are
 
     .. math::
 
-        \Delta = \frac{y^\top P M P y - \operatorname{tr}(P M)}{\operatorname{tr}(P M P M)}
+        U = \tfrac12\big(y^\top P M P y - \operatorname{tr}(P M)\big), \quad
+        \mathcal I_F = \tfrac12 \operatorname{tr}(P M P M), \quad
+        \mathcal I_O = y^\top P M P M P y - \mathcal I_F
 
-    and stops at zero if the likelihood keeps falling there. The iteration converges to the
+    Each step adds :math:`U / \mathcal I_O` (Newton) where :math:`\mathcal I_O > 0`, else
+    :math:`U / \mathcal I_F` (Fisher scoring), truncated at zero, and stops at zero if the
+    likelihood keeps falling there. The iteration converges to the
     exact maximiser (``tol`` on the step); metafor's ``rma.mv`` stops its optimiser earlier,
     so the two agree to about 1e-6 relative (the tolerance the validation tests use for it).
     """
@@ -218,11 +234,16 @@ def tau2_reml(
     tau2 = float(start)
     converged = False
     iterations = 0
-    for iterations in range(1, max_iter + 1):
-        P, Py, PM = _reml_pieces(y, V, M, X, tau2)
-        score = 0.5 * (float(Py @ M @ Py) - float(np.trace(PM)))
-        info = 0.5 * float(np.sum(PM * PM.T))
-        step = score / info
+    while iterations < max_iter:
+        iterations += 1
+        P, PM = _reml_pieces(y, V, M, X, tau2)
+        Py = P @ y
+        u = M @ Py
+        score = 0.5 * (float(Py @ u) - float(np.trace(PM)))
+        fisher = 0.5 * float(np.sum(PM * PM.T))
+        # Newton's step where the restricted likelihood is concave, else Fisher scoring's.
+        observed = float(u @ P @ u) - fisher
+        step = score / (observed if observed > 0 else fisher)
         if tau2 == 0.0 and step <= 0.0:
             converged = True
             break
@@ -232,6 +253,6 @@ def tau2_reml(
         if change <= tol * max(1.0, tau2):
             converged = True
             break
-    P, _, PM = _reml_pieces(y, V, M, X, tau2)
+    _, PM = _reml_pieces(y, V, M, X, tau2)
     se = float(np.sqrt(2.0 / np.sum(PM * PM.T)))
     return RemlEstimate(tau2, se, iterations, converged, restricted_log_lik(y, V, M, X, tau2))
