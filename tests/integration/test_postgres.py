@@ -116,7 +116,7 @@ def test_import_dedupe_screen_prisma_on_postgresql(cli: Cli, tmp_path: Path, pg_
     assert (counts["records_excluded"], counts["reports_assessed"]) == (6, 2)
     assert (counts["reports_included"], counts["studies_included"]) == (2, 1)
     assert (tmp_path / "prisma" / "prisma.svg").is_file()
-    assert _scalar(pg_url, "SELECT count(*) FROM decisions") == 13
+    assert _scalar(pg_url, "SELECT count(*) FROM decisions") == 15
 
     agreement = cli("agreement", "-p", folder, "--reviewers", "Lee,Ann", "--json").json()
     assert (agreement["n"], agreement["table"]) == (2, [[0, 1], [0, 1]])  # title/abstract

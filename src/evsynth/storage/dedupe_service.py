@@ -89,11 +89,15 @@ def dedupe_project(
         # Keep a record that is already kept, then one already screened, then one found in a
         # database (PRISMA counts a record found both ways in the databases), then the
         # library's pick.
+        # A companion (erratum, reply, conference abstract) is never the kept record: it is
+        # linked to its article, whatever was screened first.
+        companions = _companion_members(result, members)
+        eligible = [m for m in members if m not in companions] or members
         keep = next(
-            (m for m in members if m in already_kept),
+            (m for m in eligible if m in already_kept),
             next(
-                (m for m in members if m in screened and links.get(m) is None),
-                next((m for m in members if m not in other), members[0]),
+                (m for m in eligible if m in screened and links.get(m) is None),
+                next((m for m in eligible if m not in other), eligible[0]),
             ),
         )
         for member in members:
@@ -121,6 +125,23 @@ def dedupe_project(
         n_dup = sum(1 for v in current_links(session).values() if v is not None)
     uncertain = result.pairs[result.pairs["decision"] == "uncertain"].reset_index(drop=True)
     return DedupeOutcome(len(frame), len(events), n_dup, uncertain, result)
+
+
+def _companion_members(result: DedupResult, members: list[int]) -> set[int]:
+    """Members linked to the cluster's main report by a companion rule (not the main report)."""
+    main = members[0]
+    pairs = result.pairs
+    rows = pairs[
+        pairs["rule"].astype(str).str.startswith("companion:")
+        & (pairs["decision"] == "duplicate")
+        & (pairs["id_a"].isin(members) | pairs["id_b"].isin(members))
+    ]
+    found: set[int] = set()
+    for a, b in zip(rows["id_a"], rows["id_b"], strict=True):
+        for m in (int(a), int(b)):
+            if m != main:
+                found.add(m)
+    return found
 
 
 def set_link(

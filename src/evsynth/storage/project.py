@@ -100,9 +100,7 @@ def init_project(
     (folder / "files").mkdir(exist_ok=True)
     (folder / "exports").mkdir(exist_ok=True)
     reg = f"registration = {_toml_string(registration)}\n" if registration else ""
-    text = TEMPLATE.format(
-        title=_toml_string(title), registration=reg, lead=_toml_string(lead)
-    )
+    text = TEMPLATE.format(title=_toml_string(title), registration=reg, lead=_toml_string(lead))
     (folder / CONFIG_NAME).write_text(text, encoding="utf-8")
     return open_project(folder)
 

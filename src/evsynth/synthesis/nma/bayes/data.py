@@ -1,0 +1,400 @@
+r"""From a DataFrame to the arrays of the normal-likelihood model: contrasts, covariances, design.
+
+Three layouts are read, all ending as NICE DSU TSD2's contrast data (Dias et al. 2011, TSD2
+section on normal likelihoods with multi-arm trials): for study :math:`i` with arms
+:math:`1, \dots, a_i` (arm 1 its baseline), the contrasts :math:`y_{ik}` of arm :math:`k` versus
+arm 1 and their covariance
+
+.. math::
+
+    V_i = \begin{pmatrix} s_{i2}^2 & v_{i1} & \cdots \\ v_{i1} & s_{i3}^2 & \\
+    \vdots & & \ddots \end{pmatrix},
+
+with :math:`s_{ik}` the standard error of contrast :math:`k` and :math:`v_{i1}` the variance of
+the baseline arm's mean (shared by every contrast of the study).
+
+``contrast``
+    TSD's contrast layout, one row per arm: the baseline row has a missing effect and the
+    baseline arm's standard error; the other rows the contrast and its standard error.
+``arm``
+    One row per arm with the arm's mean (or change) and its standard error; the contrasts are
+    differences from the first arm listed, :math:`s_{ik}^2 = \text{se}_k^2 + \text{se}_1^2` and
+    :math:`v_{i1} = \text{se}_1^2`. The model does not depend on which arm is the baseline.
+``pairwise``
+    netmeta's layout (``studlab, treat1, treat2, TE, seTE``: treat1 versus treat2). A two-arm
+    study is one row. A multi-arm study needs all :math:`a(a-1)/2` comparisons; the arm
+    variances are recovered from :math:`\operatorname{Var}(TE_{jk}) = v_j + v_k` by least
+    squares (exact for consistent input; netmeta's reverse calculation).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from evsynth._core.errors import DataError, EvsynthError, InputLocation, choice_error
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+Layout = Literal["auto", "contrast", "arm", "pairwise"]
+LAYOUTS: tuple[str, ...] = ("auto", "contrast", "arm", "pairwise")
+PAIRWISE_COLUMNS = ("studlab", "treat1", "treat2", "TE", "seTE")
+# Relative tolerance for the consistency of a multi-arm study given as pairwise contrasts.
+PAIRWISE_TOL = 1e-6
+
+
+@dataclass(frozen=True, slots=True)
+class StudyData:
+    """One study as contrasts of its arms versus its baseline arm."""
+
+    label: str
+    treatments: tuple[str, ...]  # baseline first
+    effect: FloatArray  # (m,) contrasts versus the baseline
+    covariance: FloatArray  # (m, m)
+
+
+@dataclass(frozen=True, slots=True)
+class StudyBlock:
+    """Studies with the same number of contrasts ``m``, stacked for batched linear algebra.
+
+    ``x`` maps the basic parameters :math:`d_2, \\dots, d_T` (the reference's effect is 0) to
+    each contrast: row :math:`k` of study :math:`i` is :math:`e_{t_{ik}} - e_{t_{i1}}`.
+    """
+
+    index: IntArray  # (S,) positions in NormalNetwork.studies
+    y: FloatArray  # (S, m)
+    v: FloatArray  # (S, m, m)
+    x: FloatArray  # (S, m, p)
+
+    @property
+    def m(self) -> int:
+        return int(self.y.shape[1])
+
+
+@dataclass(frozen=True, slots=True)
+class NormalNetwork:
+    """A connected network of studies with normally distributed contrasts."""
+
+    treatments: tuple[str, ...]  # the reference first
+    studies: tuple[StudyData, ...]
+    blocks: tuple[StudyBlock, ...]
+    layout: str
+
+    @property
+    def reference(self) -> str:
+        return self.treatments[0]
+
+    @property
+    def n_treatments(self) -> int:
+        return len(self.treatments)
+
+    @property
+    def n_datapoints(self) -> int:
+        return sum(len(s.effect) for s in self.studies)
+
+
+def _natural_key(label: str) -> tuple[tuple[int, float | str], ...]:
+    return tuple(
+        (0, float(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label)
+    )
+
+
+def _label(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _numbers(data: pd.DataFrame, column: str) -> FloatArray:
+    values = pd.to_numeric(data[column], errors="coerce").to_numpy(
+        dtype=np.float64, na_value=np.nan
+    )
+    raw_missing = data[column].isna().to_numpy()
+    bad = np.flatnonzero(np.isnan(values) & ~raw_missing)
+    if bad.size:
+        row = int(bad[0])
+        raise DataError(
+            f"{data[column].iloc[row]!r} is not a number",
+            location=InputLocation(row=row + 1, field=column),
+            hint="Give numbers, or leave the cell empty where TSD's layout expects a gap",
+        )
+    return np.asarray(values, dtype=np.float64)
+
+
+def _require(data: pd.DataFrame, columns: Sequence[str], layout: str) -> None:
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"the {layout} layout needs columns {', '.join(columns)}; missing: "
+            f"{', '.join(missing)}; the data have: {', '.join(map(str, data.columns))}",
+            location=InputLocation(field=missing[0]),
+            hint="Name the columns with study=, treatment=, effect=, se=",
+        )
+
+
+def detect_layout(
+    data: pd.DataFrame, study: str, effect: str, layout: Layout
+) -> Literal["contrast", "arm", "pairwise"]:
+    """The layout to read: as given, or from the columns and the gaps in ``effect``."""
+    if layout not in LAYOUTS:
+        raise choice_error("layout", layout, LAYOUTS)
+    if layout != "auto":
+        return layout
+    if all(c in data.columns for c in PAIRWISE_COLUMNS):
+        return "pairwise"
+    _require(data, [study, effect], "contrast or arm")
+    missing = data[effect].isna().groupby(data[study], sort=False).sum()
+    if (missing == 1).all():
+        return "contrast"
+    if (missing == 0).all():
+        return "arm"
+    raise DataError(
+        f"cannot tell the layout from column '{effect}': some studies have one missing effect "
+        "(TSD's contrast layout) and others none or several (arm layout)",
+        location=InputLocation(field=effect),
+        hint="Pass layout='contrast' or layout='arm'",
+    )
+
+
+def _check_se(se: FloatArray, column: str, rows: Sequence[int]) -> None:
+    for value, row in zip(se, rows, strict=True):
+        if not (np.isfinite(value) and value > 0):
+            raise DataError(
+                f"standard error {value} is not a positive number",
+                location=InputLocation(row=row + 1, field=column),
+                hint="Every standard error must be positive; check for a data-entry error",
+            )
+
+
+def _read_arms(
+    data: pd.DataFrame, study: str, treatment: str, effect: str, se: str, contrast: bool
+) -> list[StudyData]:
+    layout = "contrast" if contrast else "arm"
+    _require(data, [study, treatment, effect, se], layout)
+    y_all = _numbers(data, effect)
+    se_all = _numbers(data, se)
+    out: list[StudyData] = []
+    for label, rows in data.groupby(study, sort=False).indices.items():
+        rows = np.asarray(rows)
+        name = _label(label)
+        trts = [_label(t) for t in data[treatment].iloc[rows]]
+        y, s = y_all[rows], se_all[rows]
+        if len(rows) < 2:
+            raise DataError(
+                f"study {name!r} has a single arm",
+                location=InputLocation(row=int(rows[0]) + 1, field=study),
+                hint="Each study needs at least two arms to contribute a contrast",
+            )
+        if contrast:
+            base = np.flatnonzero(np.isnan(y))
+            if base.size != 1:
+                raise DataError(
+                    f"study {name!r} has {base.size} rows with a missing effect; TSD's contrast "
+                    "layout has exactly one (the baseline arm)",
+                    location=InputLocation(row=int(rows[0]) + 1, field=effect),
+                )
+            order = [int(base[0]), *[k for k in range(len(rows)) if k != base[0]]]
+        else:
+            if np.isnan(y).any():
+                bad = int(rows[np.flatnonzero(np.isnan(y))[0]])
+                raise DataError(
+                    f"study {name!r} has a missing arm effect",
+                    location=InputLocation(row=bad + 1, field=effect),
+                )
+            order = list(range(len(rows)))
+        trts = [trts[k] for k in order]
+        y, s, rows = y[order], s[order], rows[order]
+        if len(set(trts)) < len(trts):
+            raise DataError(
+                f"study {name!r} has the same treatment in two arms",
+                location=InputLocation(row=int(rows[0]) + 1, field=treatment),
+                hint="Pool arms of the same treatment before the analysis",
+            )
+        m = len(trts) - 1
+        if contrast:
+            # The baseline's se is only needed for the covariance of a multi-arm study.
+            _check_se(s[1:], se, rows[1:])
+            if m > 1:
+                _check_se(s[:1], se, rows[:1])
+            base_var = float(s[0] ** 2) if m > 1 else 0.0
+            effect_k = y[1:]
+            cov = np.full((m, m), base_var)
+            np.fill_diagonal(cov, s[1:] ** 2)
+        else:
+            _check_se(s, se, rows)
+            effect_k = y[1:] - y[0]
+            cov = np.full((m, m), float(s[0] ** 2))
+            np.fill_diagonal(cov, s[1:] ** 2 + s[0] ** 2)
+        _check_covariance(name, cov, int(rows[0]), se)
+        out.append(StudyData(name, tuple(trts), np.asarray(effect_k), cov))
+    return out
+
+
+def _check_covariance(name: str, cov: FloatArray, row: int, column: str) -> None:
+    if np.linalg.eigvalsh(cov).min() <= 0:
+        raise DataError(
+            f"the contrasts of study {name!r} have a covariance matrix that is not positive "
+            "definite (a contrast's variance must exceed the baseline arm's variance)",
+            location=InputLocation(row=row + 1, field=column),
+            hint="Check the standard errors of the study's arms",
+        )
+
+
+def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
+    _require(data, PAIRWISE_COLUMNS, "pairwise")
+    te = _numbers(data, "TE")
+    se = _numbers(data, "seTE")
+    out: list[StudyData] = []
+    for label, rows in data.groupby("studlab", sort=False).indices.items():
+        rows = np.asarray(rows)
+        name = _label(label)
+        for r in rows:
+            if not np.isfinite(te[r]):
+                raise DataError(
+                    f"study {name!r} has a missing TE",
+                    location=InputLocation(row=int(r) + 1, field="TE"),
+                    hint="Drop the comparison or give its estimate",
+                )
+        _check_se(se[rows], "seTE", list(rows))
+        t1 = [_label(t) for t in data["treat1"].iloc[rows]]
+        t2 = [_label(t) for t in data["treat2"].iloc[rows]]
+        arms = list(dict.fromkeys(a for pair in zip(t2, t1, strict=True) for a in pair))
+        a = len(arms)
+        pairs = {frozenset(p) for p in zip(t1, t2, strict=True)}
+        if any(len(p) < 2 for p in pairs) or len(pairs) != len(rows):
+            raise DataError(
+                f"study {name!r} repeats a comparison or compares a treatment with itself",
+                location=InputLocation(row=int(rows[0]) + 1, field="treat1"),
+            )
+        if len(rows) != a * (a - 1) // 2:
+            raise DataError(
+                f"multi-arm study {name!r} gives {len(rows)} of its {a * (a - 1) // 2} "
+                "comparisons; the covariance of its contrasts cannot be recovered",
+                location=InputLocation(row=int(rows[0]) + 1, field="studlab"),
+                hint="Give all pairwise comparisons of the study, or use the arm or TSD "
+                "contrast layout",
+            )
+        pos = {t: i for i, t in enumerate(arms)}
+        design = np.zeros((len(rows), a))
+        signed = np.zeros((len(rows), a))
+        for j, (p, q) in enumerate(zip(t1, t2, strict=True)):
+            design[j, [pos[p], pos[q]]] = 1.0
+            signed[j, pos[p]], signed[j, pos[q]] = 1.0, -1.0
+        arm_var = np.linalg.lstsq(design, se[rows] ** 2, rcond=None)[0]
+        # Arm means up to a constant: TE = mean(treat1) - mean(treat2).
+        means = np.linalg.lstsq(signed, te[rows], rcond=None)[0]
+        scale = max(float(np.max(np.abs(te[rows]))), 1.0)
+        if (
+            np.any(arm_var <= 0)
+            or not np.allclose(design @ arm_var, se[rows] ** 2, rtol=PAIRWISE_TOL, atol=0)
+            or not np.allclose(signed @ means, te[rows], rtol=0, atol=PAIRWISE_TOL * scale)
+        ):
+            raise DataError(
+                f"the comparisons of multi-arm study {name!r} are not consistent with one set "
+                "of arms (TE_jk must equal TE_j - TE_k, and seTE^2 the sum of two arm variances)",
+                location=InputLocation(row=int(rows[0]) + 1, field="TE"),
+                hint="Use the arm-level or TSD contrast layout for this study",
+            )
+        m = a - 1
+        cov = np.full((m, m), float(arm_var[0]))
+        np.fill_diagonal(cov, arm_var[1:] + arm_var[0])
+        out.append(StudyData(name, tuple(arms), np.asarray(means[1:] - means[0]), cov))
+    return out
+
+
+def _check_connected(studies: Sequence[StudyData], treatments: Sequence[str]) -> None:
+    parent = {t: t for t in treatments}
+
+    def find(t: str) -> str:
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    for s in studies:
+        for t in s.treatments[1:]:
+            parent[find(t)] = find(s.treatments[0])
+    groups: dict[str, list[str]] = {}
+    for t in treatments:
+        groups.setdefault(find(t), []).append(t)
+    if len(groups) > 1:
+        parts = "; ".join("{" + ", ".join(g) + "}" for g in groups.values())
+        raise EvsynthError(
+            f"the network is disconnected: {parts}",
+            hint="Analyse each connected part separately, or add studies that link them",
+        )
+
+
+def build_blocks(
+    studies: Sequence[StudyData], treatments: Sequence[str]
+) -> tuple[StudyBlock, ...]:
+    """Group studies by their number of contrasts and stack their arrays."""
+    col = {t: i - 1 for i, t in enumerate(treatments)}  # the reference has no column
+    p = len(treatments) - 1
+    by_m: dict[int, list[int]] = {}
+    for i, s in enumerate(studies):
+        by_m.setdefault(len(s.effect), []).append(i)
+    blocks = []
+    for m, idx in sorted(by_m.items()):
+        x = np.zeros((len(idx), m, p))
+        for row, i in enumerate(idx):
+            s = studies[i]
+            for k, t in enumerate(s.treatments[1:]):
+                if col[t] >= 0:
+                    x[row, k, col[t]] += 1.0
+                if col[s.treatments[0]] >= 0:
+                    x[row, k, col[s.treatments[0]]] -= 1.0
+        blocks.append(
+            StudyBlock(
+                index=np.asarray(idx, dtype=np.intp),
+                y=np.stack([studies[i].effect for i in idx]),
+                v=np.stack([studies[i].covariance for i in idx]),
+                x=x,
+            )
+        )
+    return tuple(blocks)
+
+
+def read_network(
+    data: pd.DataFrame,
+    *,
+    study: str,
+    treatment: str,
+    effect: str,
+    se: str,
+    reference: str,
+    layout: Layout = "auto",
+) -> NormalNetwork:
+    """Read a DataFrame in any of the three layouts into a :class:`NormalNetwork`."""
+    if not isinstance(data, pd.DataFrame):
+        raise EvsynthError(f"data must be a pandas DataFrame, not {type(data).__name__}")
+    if len(data) == 0:
+        raise DataError("the data have no rows", hint="Give at least one study")
+    data = data.reset_index(drop=True)
+    kind = detect_layout(data, study, effect, layout)
+    if kind == "pairwise":
+        studies = _read_pairwise(data)
+    else:
+        studies = _read_arms(data, study, treatment, effect, se, contrast=kind == "contrast")
+    names = sorted({t for s in studies for t in s.treatments}, key=_natural_key)
+    reference = _label(reference)
+    if reference not in names:
+        raise EvsynthError(
+            f"reference={reference!r} is not a treatment in the data",
+            hint=f"Choose one of {', '.join(names)}",
+        )
+    treatments = (reference, *[t for t in names if t != reference])
+    _check_connected(studies, treatments)
+    return NormalNetwork(treatments, tuple(studies), build_blocks(studies, treatments), kind)
+
+
+def pair_index(n: int) -> list[tuple[int, int]]:
+    """All pairs ``(j, k)`` with ``j < k``: the contrast :math:`d_k - d_j` (k versus j)."""
+    return list(itertools.combinations(range(n), 2))
