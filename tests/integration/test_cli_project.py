@@ -163,6 +163,18 @@ def _truncated_ris(tmp_path: Path) -> Path:
     return path
 
 
+def test_import_of_several_files_stops_at_the_bad_one(cli: Cli, tmp_path: Path) -> None:
+    """Each file is one transaction: files before the bad one stay imported, none after."""
+    folder = new_project(cli, tmp_path / "p")
+    bad = _truncated_ris(tmp_path)
+    result = cli(
+        "import", SEARCHES / "embase.ris", bad, SEARCHES / "medline.nbib", "-p", folder, ok=False
+    )
+    assert result.code == 2 and "truncated.ris" in result.error_line
+    assert query(folder, "SELECT file_name, n_records FROM imports") == [("embase.ris", 6)]
+    assert count(folder, "records") == 6
+
+
 def test_import_on_error_skip_leaves_the_bad_record_out(cli: Cli, tmp_path: Path) -> None:
     folder = new_project(cli, tmp_path / "p")
     bad = _truncated_ris(tmp_path)

@@ -9,13 +9,14 @@ The project reaches PostgreSQL through ``EVSYNTH_DATABASE_URL``, as a team would
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import PROJECT_DATA, SEARCHES, Cli
+from tests.integration.conftest import EXAMPLE, PROJECT_DATA, SEARCHES, Cli
 
 URL = os.environ.get("EVSYNTH_TEST_POSTGRES_URL")
 pytestmark = pytest.mark.skipif(
@@ -140,3 +141,18 @@ def _kept_ids(url: str) -> list[int]:
     finally:
         engine.dispose()
     return [int(r[0]) for r in rows]
+
+
+def test_example_review_runs_on_postgresql(cli: Cli, tmp_path: Path, pg_url: str) -> None:
+    """examples/pps-review's flow on PostgreSQL: the seed's 2,119 / 12 reports / 9 studies."""
+    folder = tmp_path / "pps-review"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("output", "evsynth.db*"))
+    first = cli("run", folder, "--json").json()
+    assert not (folder / "evsynth.db").exists()
+    assert (first["prisma"]["identified"], first["prisma"]["duplicates_removed"]) == (2119, 400)
+    assert (first["prisma"]["reports_included"], first["prisma"]["studies_included"]) == (12, 9)
+    assert round(first["kappa"], 2) == 0.77
+    assert _scalar(pg_url, "SELECT count(*) FROM records") == 2119
+    second = cli("run", folder, "--json").json()
+    assert second["prisma"] == first["prisma"]
+    assert _scalar(pg_url, "SELECT count(*) FROM records") == 2119

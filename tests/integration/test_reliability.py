@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import threading
 import time
@@ -100,6 +101,7 @@ def test_bad_file_is_refused_whole_with_one_line_naming_it(
     result = cli("import", path, "-p", project, ok=False)
     assert result.code == 2
     assert name in result.error_line
+    assert result.err.strip() == result.error_line  # nothing but that one line
     assert count(project, "records") == 10
     assert count(project, "imports") == 2
     # `records` (no project) refuses the same file the same way.
@@ -285,6 +287,32 @@ def test_two_reviewers_deciding_at_once_through_the_cli(project: Path) -> None:
         assert p.returncode == 0, err
     stored = set(query(project, "SELECT record_id, reviewer, decision FROM decisions"))
     assert stored == {(record, "Lee", "include"), (record, "Ann", "exclude")}
+
+
+def test_a_failed_write_of_a_decision_log_stores_none_of_its_decisions(
+    cli: Cli, project: Path, tmp_path: Path
+) -> None:
+    """The log's record and its decisions are one transaction; the database refuses the first."""
+    log = tmp_path / "decisions.csv"
+    log.write_text(
+        "record_id,reviewer,decision\n" + "".join(f"{r},Lee,include\n" for r in kept_ids(project))
+    )
+    con = sqlite3.connect(project / "evsynth.db")
+    with con:
+        con.execute(
+            "CREATE TRIGGER full BEFORE INSERT ON event_logs "
+            "BEGIN SELECT RAISE(ABORT, 'simulated failure: disk full'); END"
+        )
+    failed = cli("screen", "-p", project, "--from-csv", log, ok=False)
+    # A database failure ends in one line and exit status 2, not a traceback.
+    assert failed.code == 2 and "simulated failure" in failed.err
+    assert len(failed.err.strip().splitlines()) == 1
+    assert count(project, "decisions") == 0 and count(project, "event_logs") == 0
+    with con:
+        con.execute("DROP TRIGGER full")
+    con.close()
+    assert cli("screen", "-p", project, "--from-csv", log, "--json").json() == {"stored": 8}
+    assert count(project, "decisions") == 8 and count(project, "event_logs") == 1
 
 
 # --- an import killed while it writes ------------------------------------------------------

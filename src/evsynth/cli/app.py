@@ -9,10 +9,12 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 from typer.exceptions import TyperException
 
 from evsynth._core.errors import EvsynthError
 from evsynth.cli.meta import meta
+from evsynth.cli.nma import nma
 from evsynth.cli.project_cmds import import_, init
 from evsynth.cli.records_cmds import dedupe, records
 from evsynth.cli.run import run
@@ -45,6 +47,7 @@ app.command(name="status")(status)
 app.command(name="fulltext")(fulltext)
 app.command(name="export")(export)
 app.command(name="meta")(meta)
+app.command(name="nma")(nma)
 app.command(name="run")(run)
 
 
@@ -54,6 +57,13 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, standalone_mode=False)
     except EvsynthError as exc:
         sys.stderr.write(f"error: {exc}\n")
+        raise SystemExit(2) from None
+    except SQLAlchemyError as exc:
+        # A locked, full or damaged database: one line, and nothing half-written (every write
+        # is a transaction that has rolled back).
+        sys.stderr.write(
+            f"error: the project database failed ({type(exc).__name__}: {exc.args[0] if exc.args else exc})\n"
+        )
         raise SystemExit(2) from None
     except typer.Abort:
         sys.stderr.write("aborted\n")

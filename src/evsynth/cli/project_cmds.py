@@ -60,9 +60,7 @@ def import_(
     if on_error not in ("raise", "skip"):
         raise EvsynthError(f"--on-error={on_error!r} is not known; choose raise or skip")
     if method not in ("database", "register", "other"):
-        raise EvsynthError(
-            f"--method={method!r} is not known; choose database, register or other"
-        )
+        raise EvsynthError(f"--method={method!r} is not known; choose database, register or other")
     if method == "other":
         from evsynth.screening import OTHER_METHODS
 

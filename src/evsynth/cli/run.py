@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth.cli._io import locate, read_table
 from evsynth.cli.output import JsonOption, print_json, stderr
+
+if TYPE_CHECKING:
+    from evsynth.report.nma_section import NmaSection
+    from evsynth.storage.config import NmaSpec
 
 
 def run(
@@ -40,7 +45,14 @@ def run(
         sync = sync_project(proj)
         for name in sync.imported:
             stderr.print(f"  imported {name}")
-        counts = project_prisma(proj).check()
+        counts = project_prisma(proj)
+        in_progress: list[str] = []
+        try:
+            counts.check()
+        except EvsynthError as exc:
+            # A review still being screened gets its report, with the gap said plainly.
+            in_progress.append(f"Screening is still in progress, so the flow is a snapshot: {exc}")
+            stderr.print(f"[yellow]warning[/]: {exc}")
         protocol = proj.protocol()
         try:
             agreement = project_agreement(proj, "title_abstract")
@@ -51,6 +63,7 @@ def run(
             counts=counts,
             agreement=agreement,
             kappa_threshold=protocol.kappa_threshold,
+            warnings=tuple(in_progress),
             double_screening="every record"
             if fraction == "all"
             else f"a random {float(fraction):.0%} sample",
@@ -84,6 +97,7 @@ def run(
                 favours=spec.favours,
             )
         )
+    nma_sections = _nma_sections(project, config.analyses.nma)
     manifest = make_manifest(
         "evsynth run",
         {"project": str(project)},
@@ -96,6 +110,7 @@ def run(
         meta_sections=tuple(sections),
         manifest=manifest,
         selection=selection,
+        nma_sections=tuple(nma_sections),
     )
     html = render_html(report)
     out_dir = out if out is not None else project / "output"
@@ -119,7 +134,93 @@ def run(
                     }
                     for s in sections
                 ],
+                "nma": [_nma_json(s) for s in nma_sections],
             }
         )
     else:
         typer.echo(f"Report written to {target.resolve()}")
+
+
+def _nma_sections(project: Path, specs: Sequence[NmaSpec]) -> list[NmaSection]:
+    """Run each ``[[analyses.nma]]``: one network, or one per outcome and time point."""
+    from evsynth.report.nma_section import NmaSection
+    from evsynth.synthesis.nma import network_meta_analysis
+    from evsynth.synthesis.nma.grid import arm_sizes, nma_grid
+
+    sections = []
+    for spec in specs:
+        stderr.print(f"[dim]network meta-analysis[/] {spec.name}: {spec.title}")
+        path = project / spec.data
+        frame = read_table(path)
+        label = spec.effect_label or spec.measure
+        try:
+            if spec.grid:
+                grid = nma_grid(
+                    frame,
+                    outcome=spec.outcome_column,
+                    timepoint=spec.timepoint_column,
+                    reference=spec.reference,
+                    method=spec.method,
+                    higher_is_better=spec.higher_is_better,
+                    model=spec.model,
+                    outcomes=spec.outcomes,
+                    timepoints=spec.timepoints,
+                    measure=spec.measure,
+                    level=spec.level,
+                )
+                stderr.print(
+                    f"  {len(grid.cells) - len(grid.errors)} of {len(grid.cells)} networks "
+                    f"analysed; {len(grid.warnings)} sparse-network warnings (see the report)",
+                    highlight=False,
+                )
+                sections.append(
+                    NmaSection(
+                        spec.name,
+                        spec.title,
+                        spec.source,
+                        spec.outcome,
+                        label,
+                        spec.model,
+                        grid=grid,
+                    )
+                )
+            else:
+                direction = spec.higher_is_better
+                assert isinstance(direction, bool)  # the config refuses a mapping without grid
+                result = network_meta_analysis(
+                    frame,
+                    measure=spec.measure,
+                    method=spec.method,
+                    reference=spec.reference,
+                    higher_is_better=direction,
+                    level=spec.level,
+                )
+                sections.append(
+                    NmaSection(
+                        spec.name,
+                        spec.title,
+                        spec.source,
+                        spec.outcome,
+                        label,
+                        spec.model,
+                        result=result,
+                        arms=arm_sizes(frame),
+                    )
+                )
+        except DataError as exc:
+            raise locate(exc, path) from None
+    return sections
+
+
+def _nma_json(section: NmaSection) -> dict[str, Any]:
+    """A network meta-analysis in ``evsynth run --json``: headline numbers of each network."""
+    from evsynth.cli.nma import grid_json, network_json
+
+    if section.grid is not None:
+        payload = grid_json(section.grid)
+        del payload["rows"]
+        return {"name": section.name, "grid": True, **payload}
+    assert section.result is not None
+    payload = network_json(section.result, section.model)
+    del payload["league"], payload["netsplit"]
+    return {"name": section.name, "grid": False, **payload}

@@ -155,7 +155,7 @@ def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool
             pool = kept_record_ids(session)
             if stage == "full_text":
                 allowed = reached_full_text(
-                    events, double_screened=double_screened_map(events)["title_abstract"]
+                    events, double_screened=double_screened_map(events, protocol)["title_abstract"]
                 )
                 pool = [r for r in pool if r in allowed]
             if sample_only:
@@ -293,7 +293,13 @@ def prisma(
     from evsynth.storage.workflow import project_prisma
 
     proj = _project(project)
-    counts = project_prisma(proj).check()
+    counts = project_prisma(proj)
+    try:
+        counts.check()
+    except EvsynthError as exc:
+        stderr.print(
+            f"[yellow]warning[/]: screening is not finished, the diagram is a snapshot: {exc}"
+        )
     folder = out if out is not None else proj.exports
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "prisma.svg").write_text(prisma_svg(counts), encoding="utf-8")

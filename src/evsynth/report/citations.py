@@ -40,6 +40,30 @@ REFERENCES: dict[str, str] = {
     "lopez2019": "López-López JA, Davies SR, Caldwell DM, et al. The process and delivery of CBT "
     "for depression in adults: a systematic review and network meta-analysis. Psychol Med. "
     "2019;49(12):1937-1947. doi:10.1017/S003329171900120X",
+    "netmeta": "Balduzzi S, Rücker G, Nikolakopoulou A, et al. netmeta: an R package for network "
+    "meta-analysis using frequentist methods. J Stat Softw. 2023;106(2):1-40. "
+    "doi:10.18637/jss.v106.i02",
+    "rucker2012": "Rücker G. Network meta-analysis, electrical networks and graph theory. Res "
+    "Synth Methods. 2012;3(4):312-324. doi:10.1002/jrsm.1058",
+    "rucker2014": "Rücker G, Schwarzer G. Reduce dimension or reduce weights? Comparing two "
+    "approaches to multi-arm studies in network meta-analysis. Stat Med. 2014;33(25):4353-4369. "
+    "doi:10.1002/sim.6236",
+    "jackson2012": "Jackson D, White IR, Riley RD. Quantifying the impact of between-study "
+    "heterogeneity in multivariate meta-analyses. Stat Med. 2012;31(29):3805-3820. "
+    "doi:10.1002/sim.5453",
+    "krahn2013": "Krahn U, Binder H, König J. A graphical tool for locating inconsistency in "
+    "network meta-analyses. BMC Med Res Methodol. 2013;13:35. doi:10.1186/1471-2288-13-35",
+    "higgins2012": "Higgins JPT, Jackson D, Barrett JK, Lu G, Ades AE, White IR. Consistency and "
+    "inconsistency in network meta-analysis: concepts and models for multi-arm studies. Res "
+    "Synth Methods. 2012;3(2):98-110. doi:10.1002/jrsm.1044",
+    "dias2010": "Dias S, Welton NJ, Caldwell DM, Ades AE. Checking consistency in mixed treatment "
+    "comparison meta-analysis. Stat Med. 2010;29(7-8):932-944. doi:10.1002/sim.3767",
+    "konig2013": "König J, Krahn U, Binder H. Visualizing the flow of evidence in network "
+    "meta-analysis and characterizing mixed treatment comparisons. Stat Med. "
+    "2013;32(30):5414-5429. doi:10.1002/sim.6001",
+    "rucker2015": "Rücker G, Schwarzer G. Ranking treatments in frequentist network "
+    "meta-analysis works without resampling methods. BMC Med Res Methodol. 2015;15:58. "
+    "doi:10.1186/s12874-015-0060-8",
 }
 
 

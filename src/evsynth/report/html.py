@@ -10,6 +10,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from evsynth.report.citations import cite
 from evsynth.report.meta_section import MetaSection, influence_note
+from evsynth.report.nma_section import NmaSection
 from evsynth.report.selection_section import SelectionSection
 
 
@@ -24,6 +25,7 @@ class ReviewReport:
     manifest: dict[str, Any]
     selection: SelectionSection | None = None
     extra_citations: tuple[str, ...] = field(default_factory=tuple)
+    nma_sections: tuple[NmaSection, ...] = ()
 
 
 def _environment() -> Environment:
@@ -42,6 +44,8 @@ def render_html(report: ReviewReport) -> str:
         keys += ["prisma2020", "cohen1960", "fleiss1969"]
     for section in report.meta_sections:
         keys += section.method_keys()
+    for nma_section in report.nma_sections:
+        keys += nma_section.method_keys()
     keys += list(report.extra_citations)
     references = cite(keys)
     numbers = {key: i + 1 for i, (key, _) in enumerate(references)}
@@ -49,6 +53,7 @@ def render_html(report: ReviewReport) -> str:
     return template.render(
         report=report,
         sections=report.meta_sections,
+        nma_sections=report.nma_sections,
         selection=report.selection,
         references=references,
         numbers=numbers,

@@ -15,6 +15,7 @@ class SelectionSection:
     agreement: KappaResult | None
     kappa_threshold: float | None
     double_screening: str
+    warnings: tuple[str, ...] = ()
 
     def prisma_svg(self) -> str:
         return prisma_svg(self.counts)

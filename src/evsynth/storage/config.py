@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
 
@@ -43,6 +43,44 @@ class MetaAnalysisSpec(_Strict):
     level: float = Field(default=0.95, gt=0, lt=1)
     effect_label: str | None = None
     favours: tuple[str, str] = ("Favours control", "Favours intervention")
+
+
+class NmaSpec(_Strict):
+    """One frequentist network meta-analysis, or a grid of them (one per outcome and time point).
+
+    ``data`` is a CSV of contrasts (``studlab, treat1, treat2, TE, seTE``) or arms (``study,
+    treatment`` and ``events, n`` or ``mean, sd, n``, with ``measure``). ``higher_is_better``
+    sets the direction of the P-scores: one value, or (for a grid) one per outcome. With
+    ``grid = true`` the CSV also has ``outcome_column`` and ``timepoint_column``; ``outcomes``
+    and ``timepoints`` fix the order of the grid (and list cells that have no data).
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    title: str
+    data: str
+    reference: str
+    higher_is_better: bool | dict[str, bool]
+    source: str | None = None
+    outcome: str | None = None
+    measure: Literal["SMD", "MD", "OR", "RR", "RD", "GEN"] = "GEN"
+    model: Literal["common", "random"] = "random"
+    method: Literal["DL", "REML"] = "DL"
+    level: float = Field(default=0.95, gt=0, lt=1)
+    effect_label: str | None = None
+    grid: bool = False
+    outcome_column: str = "outcome"
+    timepoint_column: str = "timepoint"
+    outcomes: list[str] | None = None
+    timepoints: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _one_direction_unless_grid(self) -> NmaSpec:
+        if isinstance(self.higher_is_better, dict) and not self.grid:
+            raise ValueError(
+                "higher_is_better takes one value per outcome only with grid = true; give "
+                "true or false"
+            )
+        return self
 
 
 class Protocol(_Strict):
@@ -93,6 +131,7 @@ class StorageConfig(_Strict):
 
 class Analyses(_Strict):
     meta: list[MetaAnalysisSpec] = Field(default_factory=list)
+    nma: list[NmaSpec] = Field(default_factory=list)
 
 
 class ProjectConfig(_Strict):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Literal
 
 import pandas as pd
 from sqlalchemy import select
@@ -87,29 +88,47 @@ def observed_double(events: Iterable[Decision], stage: str) -> frozenset[str]:
     return frozenset(r for r, who in seen.items() if len(who) >= 2)
 
 
-def double_screened_map(events: Sequence[Decision]) -> dict[Stage, Collection[str]]:
-    return {
-        "title_abstract": observed_double(events, "title_abstract"),
-        "full_text": observed_double(events, "full_text"),
-    }
+def double_screened_map(
+    events: Sequence[Decision], protocol: ScreeningProtocol | None = None
+) -> dict[Stage, Collection[str] | Literal["all"]]:
+    """Which records need two screeners at each stage.
+
+    A stage the protocol double-screens entirely (``"all"``) needs two screeners for every
+    record, so one screener's decision is never final there. For a sampled stage, the records
+    two screeners actually decided follow the double rule (a disagreement is a conflict for an
+    arbiter); the rest are single-screened.
+    """
+    out: dict[Stage, Collection[str] | Literal["all"]] = {}
+    for stage in ("title_abstract", "full_text"):
+        if protocol is not None and protocol.double_screening.get(stage) == "all":
+            out[stage] = "all"
+        else:
+            out[stage] = observed_double(events, stage)
+    return out
 
 
 def add_decisions(
     factory: sessionmaker[Session],
     protocol: ScreeningProtocol,
     decisions: Sequence[Decision],
+    *,
+    also: Sequence[object] = (),
 ) -> int:
     """Validate new decisions against the protocol and history, then store them together.
 
     All or nothing: one invalid decision stores none of them. The write is one transaction, so
     two reviewers deciding at the same moment are both stored (SQLite serialises the writes).
+    ``also``: other rows to store in the same transaction (the record of an imported log).
     """
     with factory.begin() as session:
         history = load_events(session)
         records = kept_record_ids(session)
         combined = [*history, *decisions]
         check_events(
-            combined, protocol, records=records, double_screened=double_screened_map(combined)
+            combined,
+            protocol,
+            records=records,
+            double_screened=double_screened_map(combined, protocol),
         )
         session.add_all(
             DecisionRow(
@@ -124,6 +143,7 @@ def add_decisions(
             )
             for d in decisions
         )
+        session.add_all(also)
     return len(decisions)
 
 

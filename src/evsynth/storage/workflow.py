@@ -70,14 +70,16 @@ def import_event_log(
                 hint="Nothing was added; pass --allow-repeat to add the same decisions again",
             )
         decisions = decisions_from_frame(frame, session, stage=stage, file=file)
-    n = add_decisions(project.sessions, project.protocol(), decisions)
-    with project.sessions.begin() as session:
-        session.add(
-            EventLogRow(
-                file_name=file, sha256=sha, stage=stage, n_events=n, imported_at=datetime.now(UTC)
-            )
-        )
-    return n
+    # The log's record is stored with its decisions, in one transaction: a process killed
+    # in between can never leave decisions whose log would be imported again.
+    log = EventLogRow(
+        file_name=file,
+        sha256=sha,
+        stage=stage,
+        n_events=len(decisions),
+        imported_at=datetime.now(UTC),
+    )
+    return add_decisions(project.sessions, project.protocol(), decisions, also=[log])
 
 
 def _not_retrieved(session: Session) -> set[str]:
@@ -115,7 +117,7 @@ def project_prisma(project: Project) -> PrismaCounts:
         study_of=study_of or None,
         other_records=other,
         protocol=project.protocol(),
-        double_screened=double_screened_map(events),
+        double_screened=double_screened_map(events, project.protocol()),
     )
 
 

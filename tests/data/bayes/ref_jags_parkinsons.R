@@ -90,14 +90,24 @@ inits <- lapply(1:3, function(c) list(.RNG.name = "base::Mersenne-Twister", .RNG
 
 summ <- function(x) list(mean = mean(x), sd = sd(x), median = median(x),
                          q2.5 = unname(quantile(x, 0.025)), q97.5 = unname(quantile(x, 0.975)))
-# Monte Carlo standard errors from coda's effective sample size (spectral at 0): the mean's
-# is sd/sqrt(ESS); a quantile's is sqrt(p(1-p)/ESS) / f(q) with f a kernel density estimate.
-mcse <- function(x, ess) {
+# Monte Carlo standard errors from coda's effective sample size (spectral density at 0) of the
+# function of the draws each summary averages: the mean's is sd/sqrt(ESS(x)); the sd's is
+# SE(s^2)/(2 s) with SE(s^2) from the series (x - mean)^2; a quantile's is
+# sqrt(p(1-p)/ESS(1{x <= q})) / f(q), with f a kernel density estimate.
+ess_of <- function(x) {
+  chains <- split(x, rep(1:3, each = length(x) / 3))
+  unname(effectiveSize(mcmc.list(lapply(chains, mcmc))))
+}
+mcse <- function(x) {
   dens <- density(x, n = 4096)
   f <- function(q) approx(dens$x, dens$y, xout = q)$y
-  qs <- function(p) sqrt(p * (1 - p) / ess) / f(quantile(x, p))
-  list(mean = sd(x) / sqrt(ess), sd = sd(x) / sqrt(2 * ess), median = unname(qs(0.5)),
-       q2.5 = unname(qs(0.025)), q97.5 = unname(qs(0.975)))
+  qs <- function(p) {
+    q <- unname(quantile(x, p))
+    sqrt(p * (1 - p) / ess_of(as.numeric(x <= q))) / f(q)
+  }
+  sq <- (x - mean(x))^2
+  list(mean = sd(x) / sqrt(ess_of(x)), sd = sd(sq) / sqrt(ess_of(sq)) / (2 * sd(x)),
+       median = qs(0.5), q2.5 = qs(0.025), q97.5 = qs(0.975))
 }
 
 run <- function(code, re) {
@@ -112,23 +122,19 @@ run <- function(code, re) {
   dcols <- paste0("d[", 2:nt, "]")
   dmat <- cbind(0, mat[, dcols])
   out <- list(posterior = list(), mcse = list(), all_pairwise = list(), pairwise_mcse = list())
-  ess_of <- function(x) {
-    chains <- split(x, rep(1:3, each = length(x) / 3))
-    effectiveSize(mcmc.list(lapply(chains, mcmc)))
-  }
   for (k in 2:nt) {
     x <- dmat[, k]
     out$posterior[[paste0("d", k)]] <- summ(x)
-    out$mcse[[paste0("d", k)]] <- mcse(x, ess_of(x))
+    out$mcse[[paste0("d", k)]] <- mcse(x)
   }
   if (re) {
     out$posterior$sd <- summ(mat[, "sd"])
-    out$mcse$sd <- mcse(mat[, "sd"], ess_of(mat[, "sd"]))
+    out$mcse$sd <- mcse(mat[, "sd"])
   }
   for (a in 1:(nt - 1)) for (b in (a + 1):nt) {
     x <- dmat[, b] - dmat[, a]
     out$all_pairwise[[paste0("d", a, b)]] <- summ(x)
-    out$pairwise_mcse[[paste0("d", a, b)]] <- mcse(x, ess_of(x))
+    out$pairwise_mcse[[paste0("d", a, b)]] <- mcse(x)
   }
   # Ranks: lower d is better (rank 1 = the lowest off-time change).
   rk <- t(apply(dmat, 1, rank))
@@ -152,8 +158,9 @@ run <- function(code, re) {
   out$resdev_at_posterior_mean <- dev_at_mean
   out$pD_tsd <- out$totresdev_mean - dev_at_mean
   out$DIC_tsd <- out$totresdev_mean + out$pD_tsd
-  out$ess <- as.list(sapply(c(dcols, if (re) "sd"), function(p) ess_of(mat[, p])))
-  out$rhat <- as.list(gelman.diag(s[, c(dcols, if (re) "sd")], multivariate = FALSE)$psrf[, 1])
+  pars <- c(dcols, if (re) "sd")
+  out$ess <- setNames(as.list(sapply(pars, function(p) ess_of(mat[, p]))), pars)
+  out$rhat <- setNames(as.list(unname(gelman.diag(s[, pars], multivariate = FALSE)$psrf[, 1])), pars)
   out$time_s <- unname(tm["elapsed"])
   out
 }

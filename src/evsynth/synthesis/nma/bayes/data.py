@@ -72,6 +72,11 @@ class StudyBlock:
     y: FloatArray  # (S, m)
     v: FloatArray  # (S, m, m)
     x: FloatArray  # (S, m, p)
+    # Outer products x_ia x_ib', x_ia y_ib, y_ia y_ib flattened over (s, a, b): the sums over
+    # studies of X'W^-1 X, X'W^-1 y and y'W^-1 y are then one matrix product with W^-1.
+    xx: FloatArray  # (S*m*m, p*p)
+    xy: FloatArray  # (S*m*m, p)
+    yy: FloatArray  # (S*m*m,)
 
     @property
     def m(self) -> int:
@@ -163,7 +168,7 @@ def detect_layout(
     )
 
 
-def _check_se(se: FloatArray, column: str, rows: Sequence[int]) -> None:
+def _check_se(se: FloatArray, column: str, rows: Sequence[int] | IntArray) -> None:
     for value, row in zip(se, rows, strict=True):
         if not (np.isfinite(value) and value > 0):
             raise DataError(
@@ -180,11 +185,12 @@ def _read_arms(
     _require(data, [study, treatment, effect, se], layout)
     y_all = _numbers(data, effect)
     se_all = _numbers(data, se)
+    labels = [_label(t) for t in data[treatment].tolist()]
     out: list[StudyData] = []
     for label, rows in data.groupby(study, sort=False).indices.items():
         rows = np.asarray(rows)
         name = _label(label)
-        trts = [_label(t) for t in data[treatment].iloc[rows]]
+        trts = [labels[r] for r in rows]
         y, s = y_all[rows], se_all[rows]
         if len(rows) < 2:
             raise DataError(
@@ -238,7 +244,8 @@ def _read_arms(
 
 
 def _check_covariance(name: str, cov: FloatArray, row: int, column: str) -> None:
-    if np.linalg.eigvalsh(cov).min() <= 0:
+    # A single contrast has a positive variance already (its se was checked).
+    if cov.shape[0] > 1 and np.linalg.eigvalsh(cov).min() <= 0:
         raise DataError(
             f"the contrasts of study {name!r} have a covariance matrix that is not positive "
             "definite (a contrast's variance must exceed the baseline arm's variance)",
@@ -251,6 +258,8 @@ def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
     _require(data, PAIRWISE_COLUMNS, "pairwise")
     te = _numbers(data, "TE")
     se = _numbers(data, "seTE")
+    treat1 = [_label(t) for t in data["treat1"].tolist()]
+    treat2 = [_label(t) for t in data["treat2"].tolist()]
     out: list[StudyData] = []
     for label, rows in data.groupby("studlab", sort=False).indices.items():
         rows = np.asarray(rows)
@@ -263,8 +272,8 @@ def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
                     hint="Drop the comparison or give its estimate",
                 )
         _check_se(se[rows], "seTE", list(rows))
-        t1 = [_label(t) for t in data["treat1"].iloc[rows]]
-        t2 = [_label(t) for t in data["treat2"].iloc[rows]]
+        t1 = [treat1[r] for r in rows]
+        t2 = [treat2[r] for r in rows]
         arms = list(dict.fromkeys(a for pair in zip(t2, t1, strict=True) for a in pair))
         a = len(arms)
         pairs = {frozenset(p) for p in zip(t1, t2, strict=True)}
@@ -332,9 +341,7 @@ def _check_connected(studies: Sequence[StudyData], treatments: Sequence[str]) ->
         )
 
 
-def build_blocks(
-    studies: Sequence[StudyData], treatments: Sequence[str]
-) -> tuple[StudyBlock, ...]:
+def build_blocks(studies: Sequence[StudyData], treatments: Sequence[str]) -> tuple[StudyBlock, ...]:
     """Group studies by their number of contrasts and stack their arrays."""
     col = {t: i - 1 for i, t in enumerate(treatments)}  # the reference has no column
     p = len(treatments) - 1
@@ -351,12 +358,17 @@ def build_blocks(
                     x[row, k, col[t]] += 1.0
                 if col[s.treatments[0]] >= 0:
                     x[row, k, col[s.treatments[0]]] -= 1.0
+        y = np.stack([studies[i].effect for i in idx])
+        size = len(idx) * m * m
         blocks.append(
             StudyBlock(
                 index=np.asarray(idx, dtype=np.intp),
-                y=np.stack([studies[i].effect for i in idx]),
+                y=y,
                 v=np.stack([studies[i].covariance for i in idx]),
                 x=x,
+                xx=np.einsum("sap,sbq->sabpq", x, x).reshape(size, p * p),
+                xy=np.einsum("sap,sb->sabp", x, y).reshape(size, p),
+                yy=np.einsum("sa,sb->sab", y, y).reshape(size),
             )
         )
     return tuple(blocks)

@@ -66,10 +66,10 @@ def _sigma(m: int) -> FloatArray:
 def _inverse(w: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Inverses and log-determinants of a stack of small SPD matrices (..., m, m)."""
     if w.shape[-1] == 1:
-        return 1.0 / w, np.log(w[..., 0, 0])
+        return np.asarray(1.0 / w), np.asarray(np.log(w[..., 0, 0]))
     chol = np.linalg.cholesky(w)
     logdet = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
-    return np.linalg.inv(w), logdet
+    return np.asarray(np.linalg.inv(w)), np.asarray(logdet)
 
 
 def _within(block: StudyBlock, tau: FloatArray) -> FloatArray:
@@ -94,13 +94,9 @@ def condition(
         n += s * m
         winv, logdet = _inverse(_within(block, tau))
         flat = winv.reshape(g, s * m * m)
-        x, y = block.x, block.y
-        xx = np.einsum("sap,sbq->sabpq", x, x).reshape(s * m * m, p * p)
-        xy = np.einsum("sap,sb->sabp", x, y).reshape(s * m * m, p)
-        yy = np.einsum("sa,sb->sab", y, y).reshape(s * m * m)
-        a += flat @ xx
-        b += flat @ xy
-        c += flat @ yy
+        a += flat @ block.xx
+        b += flat @ block.xy
+        c += flat @ block.yy
         logdet_w += logdet.sum(axis=1)
     precision = a.reshape(g, p, p) + np.eye(p) / prior_sd**2
     chol = np.linalg.cholesky(precision)
@@ -116,7 +112,12 @@ def condition(
         + c
         - np.einsum("gp,gp->g", b, mean)
     )
-    return Conditional(tau, mean, cov, np.asarray(log_marginal, dtype=np.float64))
+    return Conditional(
+        tau,
+        np.asarray(mean, dtype=np.float64),
+        np.asarray(cov, dtype=np.float64),
+        np.asarray(log_marginal, dtype=np.float64),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,16 +88,15 @@ def mixture_quantile(
         z = (x[None, :] - mu) / sd
         f = weights @ special.ndtr(z) - prob
         dens = weights @ (np.exp(-0.5 * z * z) / (np.sqrt(2 * np.pi) * sd))
-        low = np.where(f < 0, x, low)
-        high = np.where(f > 0, x, high)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = np.where(dens > 0, f / dens, np.inf)
+        if np.all(np.abs(step) <= tol * (1 + np.abs(x))):
+            return np.asarray(x - step, dtype=np.float64)
+        low = np.where(f < 0, x, low)
+        high = np.where(f > 0, x, high)
         new = x - step
-        outside = ~((new > low) & (new < high))
-        new = np.where(outside, 0.5 * (low + high), new)
-        if np.all(np.abs(new - x) <= tol * (1 + np.abs(x))):
-            return np.asarray(new, dtype=np.float64)
-        x = new
+        # A Newton step that leaves the bracket is replaced by bisection.
+        x = np.where((new > low) & (new < high), new, 0.5 * (low + high))
     return np.asarray(x, dtype=np.float64)
 
 

@@ -54,6 +54,14 @@ Variable = Literal["tau", "log_tau2"]
 # Prior tail probability beyond which the integration range is cut: the posterior mass left
 # out is at most this times the largest likelihood ratio over the range (see quadrature.py).
 TAIL = 1e-12
+# The log-scale priors are integrated over at most |log tau^2| <= 200 (tau between e^-100 and
+# e^100, beyond any scale of effect); wider t tails would overflow tau^2. For Rhodes et al.'s
+# t_5(-3.44, 2.59) this leaves out 3.5e-9 of the prior's mass in each tail.
+LOG_TAU2_LIMIT = 200.0
+
+
+def _clip(low: float, high: float) -> tuple[float, float]:
+    return max(low, -LOG_TAU2_LIMIT), min(high, LOG_TAU2_LIMIT)
 
 
 def _positive(name: str, value: float) -> float:
@@ -212,7 +220,7 @@ class LogNormalTau2(TauPrior):
 
     def bounds(self) -> tuple[float, float]:
         half = float(-special.ndtri(TAIL / 2)) * self.sd
-        return self.mean - half, self.mean + half
+        return _clip(self.mean - half, self.mean + half)
 
     def describe(self) -> str:
         return f"log(tau^2) ~ Normal({self.mean:g}, {self.sd:g}^2)"
@@ -260,7 +268,7 @@ class LogTTau2(TauPrior):
 
     def bounds(self) -> tuple[float, float]:
         half = -float(special.stdtrit(self.df, TAIL / 2)) * self.scale
-        return self.location - half, self.location + half
+        return _clip(self.location - half, self.location + half)
 
     def describe(self) -> str:
         return f"log(tau^2) ~ t_{self.df:g}({self.location:g}, {self.scale:g})"
