@@ -386,3 +386,12 @@ def test_fulltext_refuses_bad_requests(cli: Cli, project: Path, args: tuple[str,
     assert result.code == 2
     result.error_line  # noqa: B018 - asserts a one-line error
     assert count(project, "reports") == 0 and count(project, "report_events") == 0
+
+
+def test_a_blinded_screener_cannot_list_conflicts_or_agreement(cli: Cli, project: Path) -> None:
+    # Under blinding, `--as` a screener refuses to show other reviewers' decisions; a lead may.
+    refused = cli("conflicts", "-p", project, "--as", "Ann", ok=False)
+    assert refused.code == 2 and "blinded" in refused.err
+    refused = cli("agreement", "-p", project, "--as", "Ann", ok=False)
+    assert refused.code == 2 and "blinded" in refused.err
+    assert cli("conflicts", "-p", project, "--as", "Lee", "--json").json()["n"] == 0

@@ -209,15 +209,46 @@ def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool
         )
 
 
+def _may_see_others(proj, who: str | None, stage: str) -> None:  # type: ignore[no-untyped-def]
+    """Under blinding, refuse a screener who asks to see other reviewers' decisions.
+
+    The CLI works on a local project file, so it trusts whoever runs it unless ``--as`` says
+    who that is; the web app enforces blinding for every account on the server.
+    """
+    from evsynth.storage.screening_repo import revealed_stages
+
+    if who is None or not proj.blind:
+        return
+    roles = proj.protocol().reviewer(who).roles
+    if "lead" in roles or "arbiter" in roles:
+        return
+    with proj.sessions() as session:
+        if stage in revealed_stages(session):
+            return
+    raise EvsynthError(
+        f"{who} is a blinded screener: other reviewers' decisions at {stage} are hidden",
+        hint="Ask the lead to reveal them (evsynth screen --reveal)",
+    )
+
+
 def conflicts(
     project: ProjectOption = None,
     stage: StageOption = "title_abstract",
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Who is asking; under blinding only a lead or arbiter may see others' decisions.",
+        ),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """List disagreements between screeners that no arbiter has resolved yet."""
     from evsynth.storage.workflow import project_conflicts
 
-    found = project_conflicts(_project(project), stage)
+    proj = _project(project)
+    _may_see_others(proj, as_, stage)
+    found = project_conflicts(proj, stage)
     if json_:
         print_json(
             {
@@ -250,12 +281,20 @@ def agreement(
     reviewers: Annotated[
         str | None, typer.Option(help="Two reviewers, comma-separated (default: the two busiest).")
     ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Who is asking; under blinding only a lead or arbiter may see others' decisions.",
+        ),
+    ] = None,
     json_: JsonOption = False,
 ) -> None:
     """Cohen's kappa with its 95% CI, the agreement table, disagreements and the threshold."""
     from evsynth.storage.workflow import project_agreement
 
     proj = _project(project)
+    _may_see_others(proj, as_, stage)
     pair = None
     if reviewers:
         names = [n.strip() for n in reviewers.split(",")]

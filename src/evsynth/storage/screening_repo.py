@@ -79,6 +79,12 @@ def source_records(session: Session) -> tuple[list[SourceRecord], list[SourceRec
     return database, other
 
 
+def register_sources(session: Session) -> set[str]:
+    """Names of the sources imported as trial registers (PRISMA counts them apart)."""
+    stmt = select(ImportRow.source_database).where(ImportRow.method == "register")
+    return {name for name in session.scalars(stmt).all() if name}
+
+
 def observed_double(events: Iterable[Decision], stage: str) -> frozenset[str]:
     """Records two or more screeners decided at ``stage`` (the double rule applies to them)."""
     seen: dict[str, set[str]] = {}

@@ -38,6 +38,7 @@ from evsynth.storage.screening_repo import (
     decisions_from_frame,
     double_screened_map,
     load_events,
+    register_sources,
     source_records,
 )
 
@@ -107,6 +108,7 @@ def project_prisma(project: Project) -> PrismaCounts:
     """PRISMA 2020 counts computed from the project's records, links and events."""
     with project.sessions() as session:
         database, other = source_records(session)
+        registers = register_sources(session)
         events = load_events(session)
         not_retrieved = _not_retrieved(session)
         study_of = _study_of(session)
@@ -116,6 +118,7 @@ def project_prisma(project: Project) -> PrismaCounts:
         not_retrieved=not_retrieved,
         study_of=study_of or None,
         other_records=other,
+        registers=sorted(registers),
         protocol=project.protocol(),
         double_screened=double_screened_map(events, project.protocol()),
     )

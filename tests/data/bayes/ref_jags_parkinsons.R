@@ -4,6 +4,12 @@
 #
 #   Rscript tests/data/bayes/ref_jags_parkinsons.R tests/data/bayes/parkinsons_tsd.csv \
 #       tests/data/bayes/ref_jags_parkinsons.json
+#   Rscript tests/data/bayes/ref_jags_parkinsons.R tests/data/bayes/parkinsons_tsd.csv \
+#       tests/data/bayes/ref_jags_parkinsons_long.json 1000000
+#
+# The optional third argument is the number of iterations kept per chain (default 50,000, as
+# bayes_jags.json; the long run keeps 1,000,000 per chain, about 5 minutes, for Monte Carlo
+# errors small enough to test an exact method more tightly).
 #
 # Priors as TSD2 and the project's bayes_jags.json: d[k] ~ N(0, 100^2), sd ~ U(0, 5).
 # Settings as bayes_jags.json: 3 chains, 1,000 adaptation, 10,000 burn-in, 50,000 kept per chain.
@@ -12,6 +18,7 @@ suppressPackageStartupMessages({library(rjags); library(coda); library(jsonlite)
 args <- commandArgs(trailingOnly = TRUE)
 infile <- if (length(args) >= 1) args[1] else "parkinsons_tsd.csv"
 outfile <- if (length(args) >= 2) args[2] else "ref_jags_parkinsons.json"
+n_iter <- if (length(args) >= 3) as.integer(args[3]) else 50000L
 
 dat <- read.csv(infile)
 studies <- unique(dat$studyn)
@@ -116,7 +123,7 @@ run <- function(code, re) {
                     n.adapt = 1000, quiet = TRUE)
     update(m, 10000, progress.bar = "none")
     mon <- c("d", "totresdev", "delta", if (re) "sd")
-    s <- coda.samples(m, mon, n.iter = 50000, progress.bar = "none")
+    s <- coda.samples(m, mon, n.iter = n_iter, progress.bar = "none")
   })
   mat <- as.matrix(s)
   dcols <- paste0("d[", 2:nt, "]")
@@ -169,7 +176,7 @@ set.seed(1)
 res <- list(
   software = list(R = R.version.string, jags = "4.3.1", rjags = as.character(packageVersion("rjags")),
                   coda = as.character(packageVersion("coda"))),
-  settings = list(n_chains = 3, n_adapt = 1000, n_burnin = 10000, n_iter_per_chain = 50000,
+  settings = list(n_chains = 3, n_adapt = 1000, n_burnin = 10000, n_iter_per_chain = n_iter,
                   seeds = 20241:20243, rng = "base::Mersenne-Twister"),
   data = list(file = basename(infile), treatments = 1:nt, reference = 1,
               note = "contrast-level: diff = arm k vs study arm 1, se_diff; the baseline row's se_diff is the baseline arm's se (its square is the covariance)"),

@@ -143,6 +143,7 @@ def test_lower_is_better_mirrors_sucra(arm_fit: BayesNmaResult) -> None:
         ),
         (lambda d: d.assign(treatment=d.treatment.where(d.index != 1, "A")), "same treatment"),
         (lambda d: d.iloc[1:], "single arm"),
+        (lambda d: d.assign(study=d.study.where(d.index != 4)), "label is missing"),
         (lambda d: d.assign(mean=d["mean"].where(d.index != 0)), "cannot tell the layout"),
     ],
 )

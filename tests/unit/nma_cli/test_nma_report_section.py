@@ -6,6 +6,7 @@ values in nma_frequentist.json) and a small synthetic grid built here.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -64,8 +65,6 @@ def test_single_network_section_has_its_four_figures(single_html: str) -> None:
 def test_single_network_tables_show_netmeta_numbers(single_html: str) -> None:
     # Odds ratios versus no_contact: exp of netmeta's random TE (smoking_netmeta_DL), 2 d.p.
     ref = REF["smoking_netmeta_DL"]
-    import math
-
     for name, te in zip(ref["trts"], ref["random"]["TE"], strict=True):
         if name != "no_contact":
             assert f"<td>{name}</td><td class=\"num\">{math.exp(te):.2f} (" in single_html, name
@@ -150,7 +149,7 @@ timepoints = ["end", "6 months"]
         ('reference = "UC"\n', "higher_is_better"),
         ('reference = "UC"\nhigher_is_better = { pain = false }\n', "only with grid = true"),
         ('reference = "UC"\nhigher_is_better = true\nmethod = "PM"\n', "method"),
-        ('reference = "UC"\nhigher_is_better = true\nbayes = true\n', "bayes"),
+        ('reference = "UC"\nhigher_is_better = true\nrefernce = "UC"\n', "refernce"),
     ],
 )
 def test_config_refuses_bad_nma_entries(tmp_path: Path, body: str, words: str) -> None:

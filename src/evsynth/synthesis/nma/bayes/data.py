@@ -168,6 +168,17 @@ def detect_layout(
     )
 
 
+def _check_labels(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    for column in columns:
+        missing = np.flatnonzero(data[column].isna().to_numpy())
+        if missing.size:
+            raise DataError(
+                "a label is missing",
+                location=InputLocation(row=int(missing[0]) + 1, field=column),
+                hint="Every row needs its study and treatment",
+            )
+
+
 def _check_se(se: FloatArray, column: str, rows: Sequence[int] | IntArray) -> None:
     for value, row in zip(se, rows, strict=True):
         if not (np.isfinite(value) and value > 0):
@@ -183,6 +194,7 @@ def _read_arms(
 ) -> list[StudyData]:
     layout = "contrast" if contrast else "arm"
     _require(data, [study, treatment, effect, se], layout)
+    _check_labels(data, [study, treatment])
     y_all = _numbers(data, effect)
     se_all = _numbers(data, se)
     labels = [_label(t) for t in data[treatment].tolist()]
@@ -256,6 +268,7 @@ def _check_covariance(name: str, cov: FloatArray, row: int, column: str) -> None
 
 def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
     _require(data, PAIRWISE_COLUMNS, "pairwise")
+    _check_labels(data, ["studlab", "treat1", "treat2"])
     te = _numbers(data, "TE")
     se = _numbers(data, "seTE")
     treat1 = [_label(t) for t in data["treat1"].tolist()]

@@ -473,8 +473,12 @@ class BayesNmaResult:
             f"Priors: d ~ Normal(0, {self.prior_d_sd:g}^2); {prior}.",
             f"Residual deviance {self.resdev:.2f}; pD {self.pd:.2f}; DIC {self.dic:.2f} "
             "(TSD2 plug-in: posterior mean of the linear predictor).",
-            f"Exact posterior: normal given tau, tau integrated on {len(self.weights)} "
-            "quadrature nodes; no Monte Carlo error.",
+            (
+                f"Exact posterior: normal given tau, tau integrated on {len(self.weights)} "
+                "quadrature nodes; no Monte Carlo error."
+                if self.prior_tau is not None
+                else "Exact posterior: normal (conjugate); no Monte Carlo error."
+            ),
         ]
         notes.extend(self.notes)
         return Summary(f"Bayesian NMA (normal likelihood, {label})", cols, rows, notes)
