@@ -58,3 +58,18 @@ def locate(error: DataError, path: Path) -> DataError:
     line = loc.row + 1 if loc.row is not None and loc.line is None else loc.line
     new = InputLocation(file=str(path), line=line, row=None, field=loc.field)
     return DataError(error.message, location=new, hint=error.hint)
+
+
+_LIBRARY_TO_CLI = (
+    ("pass on_error='skip'", "pass --on-error skip"),
+    ("Pass format=", "Pass --format "),
+    ("format=", "--format "),
+)
+
+
+def cli_words(error: EvsynthError) -> EvsynthError:
+    """Say the library's advice in command-line words (``--on-error skip``, not ``on_error=``)."""
+    text = str(error)
+    for old, new in _LIBRARY_TO_CLI:
+        text = text.replace(old, new)
+    return EvsynthError(text)

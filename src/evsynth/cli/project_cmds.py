@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from evsynth.cli._io import cli_words
 from evsynth.cli.output import JsonOption, print_json, stderr
 from evsynth.cli.records_cmds import ProjectOption
 
@@ -73,7 +74,15 @@ def import_(
     proj = open_project(project)
     summaries = []
     for file in files:
-        result = read_records(file, format=format, source_database=database, on_error=on_error)  # type: ignore[arg-type]
+        try:
+            result = read_records(
+                file,
+                format=format,
+                source_database=database,
+                on_error=on_error,  # type: ignore[arg-type]
+            )
+        except EvsynthError as exc:
+            raise cli_words(exc) from None
         summary = store_import(
             proj.sessions,
             result,

@@ -25,9 +25,13 @@ def records(
     csv: CsvOption = False,
 ) -> None:
     """Read one export file without a project and print its normalised records."""
+    from evsynth.cli._io import cli_words
     from evsynth.records import read_records
 
-    result = read_records(file, format=format, source_database=database)
+    try:
+        result = read_records(file, format=format, source_database=database)
+    except EvsynthError as exc:
+        raise cli_words(exc) from None
     frame = result.to_frame()
     if json_:
         print_json(
