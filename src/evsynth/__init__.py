@@ -25,6 +25,7 @@ from evsynth.synthesis.meta import (
     meta_analysis_binary,
     meta_regression,
 )
+from evsynth.synthesis.nma import NmaGridResult, NmaResult, network_meta_analysis, nma_grid
 
 try:
     __version__ = _metadata.version("evsynth")
@@ -38,6 +39,8 @@ __all__ = [
     "EvsynthError",
     "MetaRegressionResult",
     "MetaResult",
+    "NmaGridResult",
+    "NmaResult",
     "ReadResult",
     "Record",
     "ScreeningProtocol",
@@ -50,6 +53,8 @@ __all__ = [
     "meta_analysis",
     "meta_analysis_binary",
     "meta_regression",
+    "network_meta_analysis",
+    "nma_grid",
     "prisma_counts",
     "prisma_diagram",
     "read_records",

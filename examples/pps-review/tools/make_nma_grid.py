@@ -100,7 +100,7 @@ def _design(rng: np.random.Generator, trial: int) -> list[str]:
     weight = np.array([w for _, w in TREATMENTS.values()], dtype=float)
     weight /= weight.sum()
     kind = rng.random()
-    if trial % 9 == 4:  # five three-arm trials: two interventions and usual care
+    if trial % 9 == 4:  # three-arm trials: two interventions and usual care
         pair = rng.choice(len(names), size=2, replace=False, p=weight)
         return [USUAL_CARE, names[pair[0]], names[pair[1]]]
     if kind < 0.18:  # head-to-head trials of two interventions

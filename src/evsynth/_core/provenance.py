@@ -6,15 +6,15 @@ import hashlib
 import platform
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import cache
 from importlib import metadata
 from typing import Any
 
 _PACKAGES = ("evsynth", "numpy", "scipy", "pandas")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _version(name: str) -> str:
     # Looking a version up reads package metadata from disk (milliseconds); versions do not
     # change within a process, so each is read once.

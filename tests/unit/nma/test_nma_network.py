@@ -184,3 +184,23 @@ def test_detaching_a_bridge_design_is_unavailable() -> None:
     others = frame.drop(index="C:D")
     assert np.isfinite(others["detach_q"]).all()
     assert (others["detach_df"] == design.df_between - 1).all()
+
+
+def test_reml_without_residual_degrees_of_freedom_gives_zero_tau2() -> None:
+    # A tree of single-study comparisons has no information on tau^2: REML must not divide by
+    # zero, and tau^2 stays at zero as the DL estimate does when Q has no degrees of freedom.
+    import pandas as pd
+
+    from evsynth.synthesis.nma import network_meta_analysis
+
+    tree = pd.DataFrame(
+        {
+            "studlab": ["s1", "s2"],
+            "treat1": ["A", "B"],
+            "treat2": ["B", "C"],
+            "TE": [0.1, 0.2],
+            "seTE": [0.1, 0.2],
+        }
+    )
+    assert network_meta_analysis(tree, method="REML", reference="A").tau2 == 0.0
+    assert network_meta_analysis(tree, method="DL", reference="A").tau2 == 0.0

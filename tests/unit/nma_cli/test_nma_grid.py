@@ -17,8 +17,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from evsynth._core.errors import DataError, EvsynthError
-from evsynth.synthesis.nma import network_meta_analysis
 from evsynth.synthesis.nma import grid as grid_module
+from evsynth.synthesis.nma import network_meta_analysis
 from evsynth.synthesis.nma.grid import (
     WARNING_KINDS,
     NmaGridResult,
@@ -67,9 +67,9 @@ def grid() -> NmaGridResult:
          .assign(outcome="abstinence", timepoint="end")],
         ignore_index=True,
     )  # fmt: skip
-    both.loc[both["outcome"] == "cessation", ["treat1", "treat2"]] = (
-        both.loc[both["outcome"] == "cessation", ["treat1", "treat2"]].replace("no_contact", "UC")
-    )
+    both.loc[both["outcome"] == "cessation", ["treat1", "treat2"]] = both.loc[
+        both["outcome"] == "cessation", ["treat1", "treat2"]
+    ].replace("no_contact", "UC")
     return nma_grid(
         both,
         reference="UC",
@@ -247,7 +247,7 @@ def test_call_errors_raise() -> None:
         nma_grid(data, reference="UC", higher_is_better=True, model="mixed")
     with pytest.raises(EvsynthError, match="chooses subnetwork itself"):
         nma_grid(data, reference="UC", higher_is_better=True, subnetwork=1)
-    with pytest.raises(EvsynthError, match="no direction for fatigue|direction for fatigue"):
+    with pytest.raises(EvsynthError, match="direction for fatigue"):
         nma_grid(data, reference="UC", higher_is_better={"pain": False},
                  outcomes=["pain", "fatigue"])  # fmt: skip
     with pytest.raises(DataError, match="outcome column 'outcome'"):

@@ -67,7 +67,7 @@ def test_single_network_tables_show_netmeta_numbers(single_html: str) -> None:
     ref = REF["smoking_netmeta_DL"]
     for name, te in zip(ref["trts"], ref["random"]["TE"], strict=True):
         if name != "no_contact":
-            assert f"<td>{name}</td><td class=\"num\">{math.exp(te):.2f} (" in single_html, name
+            assert f'<td>{name}</td><td class="num">{math.exp(te):.2f} (' in single_html, name
     assert f"{ref['Q_inconsistency']:.2f} (df = {ref['df_Q_inconsistency']}, p = " in single_html
     assert "Design-by-treatment interaction (random effects)" in single_html
     assert "Direct and indirect evidence" in single_html  # netsplit table

@@ -30,6 +30,7 @@ Definitional choices (tested against netmeta 3.3-1 and metafor 3.8-1 in
 
 from evsynth.synthesis.nma.api import network_meta_analysis, subnetworks
 from evsynth.synthesis.nma.arms import ARM_MEASURES, pairwise
+from evsynth.synthesis.nma.grid import NmaGridResult, nma_grid
 from evsynth.synthesis.nma.heterogeneity import DesignDecomposition, i2_interval
 from evsynth.synthesis.nma.model import GraphFit, fit_graph
 from evsynth.synthesis.nma.netsplit import Netsplit, SplitEstimates
@@ -46,6 +47,7 @@ __all__ = [
     "Netsplit",
     "Network",
     "NmaEstimates",
+    "NmaGridResult",
     "NmaResult",
     "SplitEstimates",
     "SubNetwork",
@@ -53,6 +55,7 @@ __all__ = [
     "fit_graph",
     "i2_interval",
     "network_meta_analysis",
+    "nma_grid",
     "p_scores",
     "pairwise",
     "subnetworks",

@@ -313,7 +313,7 @@ def network_meta_analysis(
     Rücker G, Schwarzer G (2014). Statistics in Medicine 33:4353-4369. doi:10.1002/sim.6236
     Krahn U, Binder H, König J (2013). BMC Medical Research Methodology 13:35.
     doi:10.1186/1471-2288-13-35
-    König J, Krahn U, Binder H (2013). Statistics in Medicine 32:5414-5429. doi:10.1002/sim.5976
+    König J, Krahn U, Binder H (2013). Statistics in Medicine 32:5414-5429. doi:10.1002/sim.6001
     Dias S et al. (2010). Statistics in Medicine 29:932-944. doi:10.1002/sim.3767
     Rücker G, Schwarzer G (2015). BMC Medical Research Methodology 15:58.
     doi:10.1186/s12874-015-0060-8

@@ -64,14 +64,9 @@ if TYPE_CHECKING:
 SMALL_STUDY = 100
 #: Warning kinds, in the order they are reported.
 WARNING_KINDS: tuple[str, ...] = (
-    "disconnected",
-    "few_studies",
-    "single_study_comparison",
-    "single_study_treatment",
-    "no_heterogeneity_df",
-    "no_inconsistency_df",
-    "not_converged",
-)
+    "disconnected", "few_studies", "single_study_comparison", "single_study_treatment",
+    "no_heterogeneity_df", "no_inconsistency_df", "not_converged",
+)  # fmt: skip
 _LIST_AT_MOST = 8  # items named in one warning before "and N more"
 _RESERVED = ("reference", "method", "higher_is_better", "subnetwork")
 
@@ -209,27 +204,10 @@ class NmaGridResult:
 
 
 _FRAME_COLUMNS = (
-    "outcome",
-    "timepoint",
-    "treatment",
-    "reference",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "pvalue",
-    "pi_low",
-    "pi_high",
-    "pscore",
-    "k_direct",
-    "k",
-    "n_treatments",
-    "tau2",
-    "i2",
-    "q_inconsistency_pvalue",
-    "n_warnings",
-    "error",
-)
+    "outcome", "timepoint", "treatment", "reference", "estimate", "se", "ci_low", "ci_high",
+    "pvalue", "pi_low", "pi_high", "pscore", "k_direct", "k", "n_treatments", "tau2", "i2",
+    "q_inconsistency_pvalue", "n_warnings", "error",
+)  # fmt: skip
 
 
 def _p(result: NmaResult) -> float:

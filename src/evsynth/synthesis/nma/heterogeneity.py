@@ -11,7 +11,7 @@ Decomposition of Q into within-design heterogeneity and between-design inconsist
     doi:10.1186/1471-2288-13-35, :func:`decompose_designs`.
 Design-by-treatment interaction model (random effects) and detaching single designs
     Higgins et al. (2012), Research Synthesis Methods 3:98-110, doi:10.1002/jrsm.1044;
-    König, Krahn & Binder (2013), Statistics in Medicine 32:5414-5429, doi:10.1002/sim.5976;
+    König, Krahn & Binder (2013), Statistics in Medicine 32:5414-5429, doi:10.1002/sim.6001;
     :math:`\tau^2_\text{within}` by Jackson, White & Riley (2012), doi:10.1002/sim.5453, as
     netmeta's ``decomp.design()`` (:func:`tau2_within`).
 """

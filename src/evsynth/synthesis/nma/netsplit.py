@@ -7,7 +7,7 @@ Direct estimates
     them, with each contrast's *unadjusted* variance plus :math:`\tau^2` (netmeta's
     ``TE.direct``; multi-arm studies contribute every one of their contrasts).
 Direct evidence proportion
-    König, Krahn & Binder (2013), Statistics in Medicine 32:5414-5429, doi:10.1002/sim.5976,
+    König, Krahn & Binder (2013), Statistics in Medicine 32:5414-5429, doi:10.1002/sim.6001,
     section 3.4.1: :math:`P = \operatorname{Var}(\hat\theta^\text{net}) /
     \operatorname{Var}(\hat\theta^\text{dir})`, 0 without direct evidence (netmeta's
     ``netmeasures()``; 1 in a network of two treatments).

@@ -241,6 +241,12 @@ def tau2_reml(
         u = M @ Py
         score = 0.5 * (float(Py @ u) - float(np.trace(PM)))
         fisher = 0.5 * float(np.sum(PM * PM.T))
+        if fisher <= 0.0:
+            # No residual degrees of freedom (one study, or a tree of single-study
+            # comparisons): the data carry no information on tau^2, which stays at zero as
+            # the DL estimate does when Q has no degrees of freedom.
+            ll = restricted_log_lik(y, V, M, X, 0.0)
+            return RemlEstimate(0.0, float("nan"), iterations, True, ll)
         # Newton's step where the restricted likelihood is concave, else Fisher scoring's.
         observed = float(u @ P @ u) - fisher
         step = score / (observed if observed > 0 else fisher)

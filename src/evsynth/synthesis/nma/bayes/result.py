@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -399,7 +400,10 @@ class BayesNmaResult:
     def to_inference_data(self, n: int = 4000, chains: int = 4, rng: RNGLike = None) -> Any:
         """Draws as an ArviZ ``InferenceData`` (needs arviz, which evsynth does not require)."""
         try:
-            arviz = importlib.import_module("arviz")
+            with warnings.catch_warnings():
+                # arviz 0.2x announces its 1.0 refactor with a FutureWarning on import.
+                warnings.simplefilter("ignore", FutureWarning)
+                arviz = importlib.import_module("arviz")
         except ImportError as err:
             raise EvsynthError(
                 "to_inference_data() needs the arviz package, which is not installed",
@@ -413,9 +417,12 @@ class BayesNmaResult:
         posterior: dict[str, FloatArray] = {"d": d}
         if "sd" in frame:
             posterior["sd"] = frame["sd"].to_numpy().reshape(chains, n // chains)
-        return arviz.from_dict(
-            posterior=posterior, coords={"treatment": names}, dims={"d": ["treatment"]}
-        )
+        coords, dims = {"treatment": names}, {"d": ["treatment"]}
+        try:
+            return arviz.from_dict(posterior=posterior, coords=coords, dims=dims)
+        except TypeError:
+            # arviz >= 1.0 takes a dict of groups as its first argument.
+            return arviz.from_dict({"posterior": posterior}, coords=coords, dims=dims)
 
     def to_dict(self) -> dict[str, Any]:
         """The main results as plain Python values (what ``--json`` prints)."""
