@@ -106,9 +106,16 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_reml_without_degrees_of_freedom(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # One study carries no information on tau^2: REML sets it to 0 with a note, as DL does.
+    import json
+
+    from evsynth.cli.app import main
+
     path = _csv(tmp_path, "studlab,treat1,treat2,TE,seTE\ns1,A,B,0.5,0.2\n")
-    line = _fail(["nma", path, "--reference", "A", "--method", "REML"], capsys)
-    assert "Q has no degrees of freedom" in line and "DL" in line
+    main(["nma", str(path), "--reference", "A", "--method", "REML", "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["tau2"] == 0.0
+    assert any("no degrees of freedom" in note for note in payload["notes"])
 
 
 def test_grid_needs_a_direction_and_its_columns(

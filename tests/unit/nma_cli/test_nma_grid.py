@@ -200,10 +200,11 @@ def test_no_heterogeneity_degrees_of_freedom() -> None:
                              "pain", "end"))  # fmt: skip
     g = nma_grid(data, reference="UC", higher_is_better=False)
     assert "no_heterogeneity_df" in {w.kind for w in g.warnings}
-    # REML cannot estimate tau^2 here: the cell says so instead of failing the grid.
+    # REML has no information on tau^2 here either: tau^2 is 0 and the cell is flagged.
     g = nma_grid(data, reference="UC", higher_is_better=False, method="REML")
-    assert g.cells[0].error is not None
-    assert "Q has no degrees of freedom" in g.cells[0].error
+    assert g.cells[0].error is None
+    assert "no_heterogeneity_df" in {w.kind for w in g.warnings}
+    assert (g.to_frame()["tau2"].dropna() == 0.0).all()
 
 
 def test_network_warnings_without_sizes_lists_single_study_comparisons() -> None:

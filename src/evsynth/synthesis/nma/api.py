@@ -427,6 +427,8 @@ def _analyse(
             iterations, converged, log_lik = est.iterations, est.converged, est.log_lik
             if not converged:
                 notes.append(f"REML did not converge in {iterations} iterations")
+            if not np.isfinite(dl):
+                notes.append("Q has no degrees of freedom, so tau^2 cannot be estimated; set to 0")
     random = fit_graph(net, tau2)
     i2, i2_low, i2_high = i2_interval(common.q, df, level)
     design = decompose_designs(net, model, r)

@@ -155,7 +155,9 @@ def detect_layout(
     if all(c in data.columns for c in PAIRWISE_COLUMNS):
         return "pairwise"
     _require(data, [study, effect], "contrast or arm")
-    missing = data[effect].isna().groupby(data[study], sort=False).sum()
+    codes, _ = pd.factorize(data[study])
+    keep = codes >= 0
+    missing = np.bincount(codes[keep], weights=data[effect].isna().to_numpy()[keep])
     if (missing == 1).all():
         return "contrast"
     if (missing == 0).all():
@@ -180,13 +182,13 @@ def _check_labels(data: pd.DataFrame, columns: Sequence[str]) -> None:
 
 
 def _check_se(se: FloatArray, column: str, rows: Sequence[int] | IntArray) -> None:
-    for value, row in zip(se, rows, strict=True):
-        if not (np.isfinite(value) and value > 0):
-            raise DataError(
-                f"standard error {value} is not a positive number",
-                location=InputLocation(row=row + 1, field=column),
-                hint="Every standard error must be positive; check for a data-entry error",
-            )
+    bad = np.flatnonzero(~(np.isfinite(se) & (se > 0)))
+    if bad.size:
+        raise DataError(
+            f"standard error {se[bad[0]]} is not a positive number",
+            location=InputLocation(row=int(rows[int(bad[0])]) + 1, field=column),
+            hint="Every standard error must be positive; check for a data-entry error",
+        )
 
 
 def _read_arms(

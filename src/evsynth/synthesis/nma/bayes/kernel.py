@@ -164,6 +164,9 @@ def deviance_terms(
     at_mean = np.zeros(n_studies)
     delta: list[FloatArray] = [np.zeros(0)] * n_studies
     for block in blocks:
+        if block.m == 1:
+            _two_arm_terms(block, cond, weights, resdev, at_mean, delta)
+            continue
         winv, _ = _inverse(_within(block, cond.tau))  # (G, S, m, m)
         v, x, y = block.v, block.x, block.y
         e = y[None] - np.einsum("sap,gp->gsa", x, cond.mean)
@@ -181,3 +184,27 @@ def deviance_terms(
         for row, i in enumerate(block.index):
             delta[int(i)] = dbar[row]
     return DevianceTerms(resdev, at_mean, tuple(delta))
+
+
+def _two_arm_terms(
+    block: StudyBlock,
+    cond: Conditional,
+    weights: FloatArray,
+    resdev: FloatArray,
+    at_mean: FloatArray,
+    delta: list[FloatArray],
+) -> None:
+    """:func:`deviance_terms` for two-arm studies, where every matrix is a scalar."""
+    v = block.v[:, 0, 0]  # (S,)
+    x = block.x[:, 0, :]  # (S, p)
+    y = block.y[:, 0]
+    w = v[None, :] + (cond.tau * cond.tau)[:, None]  # (G, S)
+    e = y[None, :] - cond.mean @ x.T
+    xcx = np.einsum("gsp,sp->gs", np.matmul(x[None], cond.cov), x)
+    vw = v[None, :] / w
+    expected = vw * e * e / w + (1.0 - vw) + vw * xcx / w
+    resdev[block.index] = weights @ expected
+    dbar = y - weights @ (vw * e)
+    at_mean[block.index] = (y - dbar) ** 2 / v
+    for row, i in enumerate(block.index):
+        delta[int(i)] = dbar[row : row + 1]
