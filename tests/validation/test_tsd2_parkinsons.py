@@ -9,6 +9,9 @@ Sources (pinned in ``tests/data/bayes/``, provenance in its README):
 - ``ref_jags_parkinsons.json``: the same model rerun here in JAGS 4.3.1 by
   ``ref_jags_parkinsons.R`` (same priors and settings, fixed seeds), random and fixed effects,
   adding every pairwise contrast, rank probabilities, SUCRA and Monte Carlo standard errors.
+- ``ref_jags_parkinsons_long.json``: the same script with 1,000,000 draws kept per chain
+  (3,000,000 in all), whose Monte Carlo errors (about 0.002 for the d's) test the exact values
+  to within four of them.
 
 The engine is exact (no Monte Carlo error), so each difference is JAGS's Monte Carlo error:
 posterior summaries must agree within 0.02 or three of JAGS's Monte Carlo SEs, whichever is
@@ -183,3 +186,43 @@ def test_fixed_effect_pd_is_the_number_of_parameters(fits: dict[str, BayesNmaRes
 
 def test_reference_treatment_order(fits: dict[str, BayesNmaResult]) -> None:
     assert fits["RE"].treatments == TREATMENTS
+
+
+# --- The long rerun (1,000,000 draws per chain): Monte Carlo error small enough to test tightly
+
+
+LONG_SE_MULTIPLE = 4.0  # 4 Monte Carlo SEs: about 1 in 16,000 per quantity by chance
+LONG_FLOOR = 0.001  # Monte Carlo SEs are themselves estimates; floor for the tiniest ones
+LONG_DEVIANCE = 0.05  # resdev MCSE 0.006; pD adds the plug-in's own Monte Carlo error
+LONG_PROBABILITY = 0.005  # rank probabilities: ours from 200,000 draws (SE <= 0.0011)
+
+
+@pytest.mark.parametrize("model", ["RE", "FE"])
+def test_long_jags_run_agrees_within_its_monte_carlo_error(
+    model: str, fits: dict[str, BayesNmaResult]
+) -> None:
+    run = load_json("bayes/ref_jags_parkinsons_long.json")[f"parkinsons_normal_contrast_{model}"]
+    fit = fits[model]
+    compared = 0
+    for group, errors in (("all_pairwise", "pairwise_mcse"), ("posterior", "mcse")):
+        for name, summary in run[group].items():
+            for stat, expected in summary.items():
+                if name == "sd":
+                    actual = getattr(fit.sd, STATS[stat])
+                elif group == "posterior":
+                    actual = _contrast(fit, 1, int(name[1:]), stat)
+                else:
+                    actual = _contrast(fit, int(name[1]), int(name[2]), stat)
+                tol = max(LONG_FLOOR, LONG_SE_MULTIPLE * run[errors][name][stat])
+                assert abs(actual - expected) <= tol, (
+                    f"long {model} {name} {stat}: evsynth {actual:.5f} vs JAGS {expected:.5f}"
+                )
+                compared += 1
+    assert compared == (15 if model == "RE" else 14) * 5
+    assert abs(fit.resdev - run["totresdev_mean"]) <= LONG_DEVIANCE
+    assert abs(fit.pd - run["pD_tsd"]) <= LONG_DEVIANCE
+    assert abs(fit.dic - run["DIC_tsd"]) <= 2 * LONG_DEVIANCE
+    sucra_tol = np.maximum(LONG_FLOOR, LONG_SE_MULTIPLE * np.asarray(run["sucra_mcse"]))
+    assert np.all(np.abs(fit.sucra - np.asarray(run["sucra"])) <= sucra_tol)
+    ranks = fit.ranks(n_draws=200_000)
+    np.testing.assert_allclose(ranks.probabilities, run["rank_prob"], atol=LONG_PROBABILITY)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from evsynth._core.errors import EvsynthError, choice_error
@@ -40,6 +41,7 @@ from evsynth.synthesis.nma.bayes.result import (
     tau_summary,
 )
 
+FloatArray = npt.NDArray[np.float64]
 MODELS: tuple[str, ...] = ("random", "fixed")
 FUNCTION = "evsynth.synthesis.nma.bayes.bayes_nma_normal"
 
@@ -58,6 +60,8 @@ def _seed(rng: RNGLike) -> int:
             hint="Pass e.g. rng=20240101 for a reproducible analysis",
         )
     if isinstance(rng, int):
+        if rng < 0:
+            raise EvsynthError(f"rng={rng} must be a non-negative integer seed")
         return rng
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
     return int(gen.integers(2**63 - 1))
@@ -76,7 +80,7 @@ def _random_effects(
 ) -> tuple[Conditional, TauPosterior, float]:
     p = net.n_treatments - 1
 
-    def log_post(u: np.ndarray) -> np.ndarray:
+    def log_post(u: FloatArray) -> FloatArray:
         lp = prior.log_density(u)
         ok = np.isfinite(lp)
         out = np.full(u.shape, -np.inf)
@@ -141,8 +145,9 @@ def bayes_nma_normal(
     higher_is_better : bool
         Direction for ranks, SUCRA and the probability of beating the reference.
     rng : int, numpy.random.Generator or None, optional
-        Seed for the Monte Carlo parts on demand (:meth:`.BayesNmaResult.ranks`, ``draws``);
-        recorded in the manifest. The fit itself is deterministic.
+        Seed for the Monte Carlo parts on demand (:meth:`.BayesNmaResult.ranks`, ``draws``),
+        recorded in the result and its manifest; a Generator (or None: fresh entropy) draws
+        that seed. The fit itself is deterministic.
     grid : Quadrature, optional
         Integration settings over :math:`\tau`; the default is accurate to about 1e-8.
     layout : {"auto", "contrast", "arm", "pairwise"}, optional
