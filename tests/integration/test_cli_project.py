@@ -43,6 +43,17 @@ SPECIAL_CASES = ROOT / "tests" / "data" / "dedup" / "bibdedupe_special_cases"
 # --- init ---------------------------------------------------------------------------------
 
 
+def _head() -> str:
+    """The newest shipped migration (0002 added appraisal events)."""
+    from alembic.script import ScriptDirectory
+
+    from evsynth.storage.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
 def test_init_creates_protocol_database_and_folders(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "new"
     out = cli("init", folder, "--title", "Pain review", "--registration", "CRD42", "--json").json()
@@ -52,7 +63,7 @@ def test_init_creates_protocol_database_and_folders(cli: Cli, tmp_path: Path) ->
     assert config["project"] == {"title": "Pain review", "registration": "CRD42"}
     assert config["screening"]["reviewers"] == {"lead": ["lead", "screener"]}
     # The schema comes from the shipped migration, at its head revision.
-    assert query(folder, "SELECT version_num FROM alembic_version") == [("0001",)]
+    assert query(folder, "SELECT version_num FROM alembic_version") == [(_head(),)]
     assert count(folder, "records") == 0
 
 

@@ -143,3 +143,88 @@ def test_synthetic_data_regenerate_byte_for_byte(tmp_path: Path) -> None:
     # Three-arm trials give consistent SMDs (g_AC = g_AB + g_BC up to the file's 4 decimals).
     three = frame.groupby(["studlab", "outcome", "timepoint"]).filter(lambda g: len(g) == 3)
     assert len(three) >= 9
+
+
+# --- bayes = true: the Bayesian NMA beside the frequentist one --------------------------------
+
+
+def _table(html: str, label: str) -> list[list[str]]:
+    """The cells of the first table with this aria-label, tags stripped, row by row."""
+    start = html.index(f'aria-label="{label}"')
+    body = html[start : html.index("</table>", start)]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    return [
+        [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r)]
+        for r in rows
+    ]
+
+
+def test_lopez_section_shows_bayes_beside_frequentist(run: tuple[dict[str, Any], str]) -> None:
+    from evsynth.synthesis.nma.bayes import bayes_nma_normal
+
+    payload, report = run
+    entry = next(a for a in payload["nma"] if a["name"] == "lopez2019-nma")
+    bayes = entry["bayes"]
+    assert bayes["engine"] == "exact" and bayes["seed"] == 2024
+    expected = bayes_nma_normal(
+        pd.read_csv(DATA / "netmeta" / "nma_input_lopez2019_pairwise.csv"),
+        reference="TAU",
+        higher_is_better=False,
+        rng=2024,
+    )
+    frame = expected.to_frame().set_index("treatment")
+    rows = {t["treatment"]: t for t in bayes["treatments"]}
+    for name in frame.index[1:]:
+        assert rows[name]["median"] == pytest.approx(frame.loc[name, "median"], rel=1e-12)
+    section = _section(report, "lopez2019-nma")
+    table = _table(section, "Bayesian and frequentist estimates")
+    assert table[0] == [
+        "Treatment vs TAU", "Frequentist SMD (95% CI)", "Posterior mean (sd)",
+        "Posterior median (95% CrI)", "P-score", "SUCRA", "P(better than TAU)",
+    ]  # fmt: skip
+    f2f = next(r for r in table if r[0] == "F2F CBT")
+    low, high = frame.loc["F2F CBT", ["q025", "q975"]]
+    assert f2f[3] == f"{frame.loc['F2F CBT', 'median']:.2f} ({low:.2f} to {high:.2f})"
+    freq = next(t for t in entry["treatments"] if t["treatment"] == "F2F CBT")
+    assert f2f[1].startswith(f"{freq['estimate']:.2f} (")
+    assert f2f[4] == f"{freq['pscore']:.2f}" and f2f[5] == f"{frame.loc['F2F CBT', 'sucra']:.2f}"
+    assert len(table) == 1 + 7  # header, 6 treatments and the reference
+    fit = {
+        r[0]: r[1:]
+        for r in _table(section, "Heterogeneity, fit and priors, frequentist and Bayesian")[1:]
+    }
+    assert fit["Between-study sd, tau"][0].startswith(f"{entry['tau']:.3g}")
+    assert f"posterior median {bayes['sd']['median']:.3g}" in fit["Between-study sd, tau"][1]
+    assert f"DIC {bayes['dic']:.2f}" in fit["Fit"][1] and "pD" in fit["Fit"][1]
+    assert "tau ~ Uniform(0, 5)" in fit["Priors"][1]
+    assert "quadrature" in fit["Engine"][1]
+    assert "posterior mean of the linear predictor" in section
+
+
+def test_grid_section_shows_bayes_per_cell(run: tuple[dict[str, Any], str]) -> None:
+    payload, report = run
+    entry = next(a for a in payload["nma"] if a["name"] == "synthetic-grid")
+    cells = {(c["outcome"], c["timepoint"]): c for c in entry["bayes"]["cells"]}
+    assert len(cells) == 24 and sum(c["error"] is None for c in cells.values()) == 22
+    section = _section(report, "synthetic-grid")
+    overview = _table(section, "Bayesian and frequentist networks by outcome and time point")
+    assert len(overview) == 1 + 24
+    pain = next(r for r in overview if r[:2] == ["pain", "end of treatment"])
+    median = cells[("pain", "end of treatment")]["sd"]["median"]
+    assert pain[4].startswith(f"{median:.3g} (")
+    # The side-by-side tables in every analysed cell's details.
+    assert section.count('aria-label="Bayesian and frequentist estimates"') == 22
+    single = section[section.index("impact on daily activities, &gt;=6 months") :]
+    assert "the data say little about tau" in single[: single.index("</details>")]
+
+
+def test_methods_describe_the_exact_bayesian_analysis(run: tuple[dict[str, Any], str]) -> None:
+    _, report = run
+    methods = report[report.index('id="methods"') :]
+    assert "NICE DSU Technical Support Document 2" in methods
+    assert "integrated out analytically" in methods and "quadrature grid" in methods
+    assert "deviance at the posterior mean of the linear predictor" in methods
+    references = report[report.index('id="references"') :]
+    for doi in ("10.1177/0272989X12458724", "10.1016/j.jclinepi.2010.03.016",
+                "10.1111/1467-9868.00353"):  # fmt: skip
+        assert doi in references

@@ -68,7 +68,7 @@ def test_import_dedupe_screen_prisma_on_postgresql(cli: Cli, tmp_path: Path, pg_
     assert [i["n_records"] for i in imported.json()["imports"]] == [6, 4]
     assert cli("import", SEARCHES / "embase.ris", "-p", folder, ok=False).code == 2
     assert _scalar(pg_url, "SELECT count(*) FROM records") == 10
-    assert _scalar(pg_url, "SELECT version_num FROM alembic_version") == "0001"
+    assert _scalar(pg_url, "SELECT version_num FROM alembic_version") == "0002"
 
     deduped = cli("dedupe", "-p", folder, "--json").json()
     assert (deduped["n_duplicates"], deduped["n_unique"]) == (2, 8)

@@ -13,9 +13,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from typer.exceptions import TyperException
 
 from evsynth._core.errors import EvsynthError
+from evsynth.cli.economics import cea_command, icers_command, sf6d_command
 from evsynth.cli.meta import meta
 from evsynth.cli.nma import nma
+from evsynth.cli.prioritise import rank, simulate
 from evsynth.cli.project_cmds import import_, init
+from evsynth.cli.qualitative import appraisal, appraise, cerqual, checklists, qdpx_app, themes
 from evsynth.cli.records_cmds import dedupe, records
 from evsynth.cli.run import run
 from evsynth.cli.screening_cmds import (
@@ -48,6 +51,17 @@ app.command(name="fulltext")(fulltext)
 app.command(name="export")(export)
 app.command(name="meta")(meta)
 app.command(name="nma")(nma)
+app.command(name="simulate")(simulate)
+app.command(name="rank")(rank)
+app.command(name="icers")(icers_command)
+app.command(name="cea")(cea_command)
+app.command(name="sf6d")(sf6d_command)
+app.command(name="checklists")(checklists)
+app.command(name="appraise")(appraise)
+app.command(name="appraisal")(appraisal)
+app.command(name="themes")(themes)
+app.command(name="cerqual")(cerqual)
+app.add_typer(qdpx_app, name="qdpx")
 app.command(name="run")(run)
 
 
@@ -69,12 +83,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.stderr.write("aborted\n")
         raise SystemExit(1) from None
     except TyperException as exc:
-        # Usage errors (unknown option, bad choice): typer's own message, exit status 2.
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            sys.stderr.write(f"error: {exc}\n")
+        # Usage errors (unknown option, bad choice): typer's message on one line, exit status 2.
+        format_message = getattr(exc, "format_message", None)
+        message = format_message() if callable(format_message) else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        command = getattr(ctx, "command_path", None) or "evsynth"
+        message = " ".join(message.split()).rstrip(".")
+        if message:  # empty after no_args_is_help, which has printed the help already
+            sys.stderr.write(f"error: {message}. Try '{command} --help'\n")
         raise SystemExit(int(getattr(exc, "exit_code", 2))) from None
 
 

@@ -38,6 +38,12 @@ ARM_COLUMNS = {
 class Model(StrEnum):
     common = "common"
     random = "random"
+    fixed = "fixed"  # the Bayesian word (--bayes); a synonym of common
+
+
+class Likelihood(StrEnum):
+    normal = "normal"
+    binomial = "binomial"
 
 
 class Method(StrEnum):
@@ -228,7 +234,9 @@ def nma(
         ),
     ],
     reference: Annotated[str, typer.Option(help="Reference treatment, e.g. placebo.")],
-    model: Annotated[Model, typer.Option(help="Model reported: random or common.")] = Model.random,
+    model: Annotated[
+        Model, typer.Option(help="Model reported: random or common (fixed is a synonym).")
+    ] = Model.random,
     method: Annotated[
         Method, typer.Option(help="tau^2: DL (netmeta's generalised DerSimonian-Laird) or REML.")
     ] = Method.DL,
@@ -255,6 +263,17 @@ def nma(
     timepoint_column: Annotated[
         str, typer.Option(help="Time-point column (--grid).")
     ] = "timepoint",
+    bayes: Annotated[
+        bool,
+        typer.Option(
+            "--bayes", help="Bayesian NMA (NICE DSU TSD2): exact for normal, MCMC for binomial."
+        ),
+    ] = False,
+    likelihood: Annotated[
+        Likelihood | None,
+        typer.Option(help="--bayes: normal or binomial (default: from the columns)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="--bayes: random seed (recorded).")] = None,
     json_: JsonOption = False,
     csv: CsvOption = False,
     table: TableOption = False,
@@ -266,6 +285,8 @@ def nma(
     Contrast columns: studlab,treat1,treat2,TE,seTE (TE is treat1 versus treat2).
 
     Arm columns: study,treatment with events,n (--measure OR/RR/RD) or mean,sd,n (MD/SMD).
+
+    --bayes: also TSD's study,trt,diff,se_diff and study,treatment,r,n (binomial).
     """
     from evsynth.synthesis.nma import network_meta_analysis
     from evsynth.synthesis.nma.grid import nma_grid, reml_failure
@@ -273,6 +294,33 @@ def nma(
     if not 0 < level < 1:
         raise EvsynthError(f"--level {level} must lie between 0 and 1, e.g. 0.95")
     frame = read_table(file)
+    if bayes:
+        from evsynth.cli.nma_bayes import run_bayes
+
+        if level != 0.95:
+            raise EvsynthError(
+                "--level applies to the frequentist analysis; --bayes gives 95% intervals"
+            )
+        run_bayes(
+            frame,
+            file,
+            reference=reference,
+            likelihood=likelihood.value if likelihood is not None else None,
+            model="random" if model == Model.random else "fixed",
+            measure=measure.value,
+            seed=seed,
+            higher_is_better=higher_is_better,
+            grid=grid,
+            outcome_column=outcome_column,
+            timepoint_column=timepoint_column,
+            json_=json_,
+            csv=csv,
+        )
+        return
+    if likelihood is not None or seed is not None:
+        raise EvsynthError("--likelihood and --seed apply to the Bayesian analysis: add --bayes")
+    if model == Model.fixed:
+        model = Model.common
     _check_format(frame, measure, file)
     options: dict[str, Any] = {"level": level, "measure": measure.value}
     if grid and higher_is_better is None:

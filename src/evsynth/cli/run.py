@@ -10,6 +10,7 @@ import typer
 
 from evsynth._core.errors import DataError, EvsynthError
 from evsynth.cli._io import locate, read_table
+from evsynth.cli.economics import economics_sections
 from evsynth.cli.output import JsonOption, print_json, stderr
 
 if TYPE_CHECKING:
@@ -98,6 +99,13 @@ def run(
             )
         )
     nma_sections = _nma_sections(project, config.analyses.nma)
+    economics = economics_sections(project, config.analyses.economics)
+    qualitative = None
+    if config.qualitative is not None:
+        from evsynth.cli.qualitative import qualitative_section
+
+        stderr.print(f"[dim]qualitative synthesis[/]: {config.qualitative.title}")
+        qualitative = qualitative_section(project)
     manifest = make_manifest(
         "evsynth run",
         {"project": str(project)},
@@ -111,6 +119,8 @@ def run(
         manifest=manifest,
         selection=selection,
         nma_sections=tuple(nma_sections),
+        economics_sections=tuple(economics),
+        qualitative=qualitative,
     )
     html = render_html(report)
     out_dir = out if out is not None else project / "output"
@@ -135,6 +145,8 @@ def run(
                     for s in sections
                 ],
                 "nma": [_nma_json(s) for s in nma_sections],
+                "economics": [s.to_json() for s in economics],
+                "qualitative": qualitative.to_dict() if qualitative is not None else None,
             }
         )
     else:
@@ -209,18 +221,23 @@ def _nma_sections(project: Path, specs: Sequence[NmaSpec]) -> list[NmaSection]:
                 )
         except DataError as exc:
             raise locate(exc, path) from None
+        if spec.bayes:
+            from evsynth.cli.nma_bayes import with_bayes
+
+            sections[-1] = with_bayes(sections[-1], frame, spec, path)
     return sections
 
 
 def _nma_json(section: NmaSection) -> dict[str, Any]:
     """A network meta-analysis in ``evsynth run --json``: headline numbers of each network."""
     from evsynth.cli.nma import grid_json, network_json
+    from evsynth.cli.nma_bayes import bayes_run_json
 
     if section.grid is not None:
         payload = grid_json(section.grid)
         del payload["rows"]
-        return {"name": section.name, "grid": True, **payload}
+        return {"name": section.name, "grid": True, **payload, **bayes_run_json(section)}
     assert section.result is not None
     payload = network_json(section.result, section.model)
     del payload["league"], payload["netsplit"]
-    return {"name": section.name, "grid": False, **payload}
+    return {"name": section.name, "grid": False, **payload, **bayes_run_json(section)}

@@ -55,6 +55,13 @@ def screen(
             help="Interactive: only the protocol's double-screening sample (second reviewer)."
         ),
     ] = False,
+    order: Annotated[
+        str,
+        typer.Option(
+            help="Interactive: prioritised (likely includes first, once there is an include "
+            "and an exclude; import order before) or import."
+        ),
+    ] = "prioritised",
     json_: JsonOption = False,
 ) -> None:
     """Record screening decisions (one, a table, or interactively) as append-only events."""
@@ -133,11 +140,14 @@ def screen(
         else:
             stderr.print(f"record {record}: {decision} ({reviewer}, {stage})")
         return
-    _interactive(proj, protocol, reviewer, stage, sample_only=sample)
+    _interactive(proj, protocol, reviewer, stage, sample_only=sample, order=order)
 
 
-def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool = False) -> None:  # type: ignore[no-untyped-def]
+def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool = False, order: str = "prioritised") -> None:  # type: ignore[no-untyped-def]
     """Show the reviewer's next unscreened record and ask for a decision, until they quit."""
+    from evsynth.cli.prioritise import InteractiveOrder
+
+    ordering = InteractiveOrder(proj, stage, reviewer, order)
 
     from evsynth.screening import Decision, reached_full_text
     from evsynth.storage.models import RecordRow
@@ -168,8 +178,11 @@ def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool
             if not todo:
                 typer.echo("Nothing left to screen at this stage.")
                 return
+            todo = ordering.arrange(todo, events)
             row = session.get(RecordRow, int(todo[0]))
         typer.echo(f"\n[{len(todo)} left] record {row.id}: {row.title or '(no title)'}")
+        if ordering.why(str(row.id)):
+            typer.echo(f"(ranked high for: {', '.join(ordering.why(str(row.id)))})")
         typer.echo(f"{row.authors or ''} ({row.year or 'n.d.'}) {row.journal or ''}")
         typer.echo((row.abstract or "(no abstract)")[:1500])
         answer = (

@@ -12,6 +12,9 @@
   the null (netmeta's ``netleague()``).
 * :func:`rankogram` and :func:`pscore_plot` draw rank probabilities, cumulative ranking curves
   with SUCRA, and P-scores.
+* :func:`ce_plane_plot` draws the cost-effectiveness plane (draws of incremental effects and costs
+  with threshold lines), :func:`ce_frontier_plot` strategies with the efficient frontier,
+  :func:`ceac_plot` acceptability curves with their frontier, and :func:`evpi_plot` the EVPI.
 * :func:`figure_to_svg` and :func:`figure_to_png_bytes` turn a figure into inline SVG or PNG
   bytes for the self-contained HTML report.
 
@@ -20,6 +23,8 @@ The functions take NumPy arrays on the analysis scale (log ratios for OR, RR and
 axes, and never use pyplot, so they run headless and leave matplotlib's global state alone.
 """
 
+from evsynth.plots.ce_plane import ce_frontier_plot, ce_plane_plot
+from evsynth.plots.ceac import ceac_plot, evpi_plot
 from evsynth.plots.export import figure_to_png_bytes, figure_to_svg
 from evsynth.plots.forest import forest_plot
 from evsynth.plots.funnel import funnel_plot
@@ -28,6 +33,10 @@ from evsynth.plots.network import network_graph
 from evsynth.plots.ranking import pscore_plot, rankogram
 
 __all__ = [
+    "ce_frontier_plot",
+    "ce_plane_plot",
+    "ceac_plot",
+    "evpi_plot",
     "figure_to_png_bytes",
     "figure_to_svg",
     "forest_plot",

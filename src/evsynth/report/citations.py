@@ -64,6 +64,74 @@ REFERENCES: dict[str, str] = {
     "rucker2015": "Rücker G, Schwarzer G. Ranking treatments in frequentist network "
     "meta-analysis works without resampling methods. BMC Med Res Methodol. 2015;15:58. "
     "doi:10.1186/s12874-015-0060-8",
+    "dias2013": "Dias S, Sutton AJ, Ades AE, Welton NJ. Evidence synthesis for decision making 2: "
+    "a generalized linear modeling framework for pairwise and network meta-analysis of randomized "
+    "controlled trials. Med Decis Making. 2013;33(5):607-617. doi:10.1177/0272989X12458724",
+    "dias2011tsd2": "Dias S, Welton NJ, Sutton AJ, Ades AE. NICE DSU Technical Support Document "
+    "2: a generalised linear modelling framework for pairwise and network meta-analysis of "
+    "randomised controlled trials. Decision Support Unit, ScHARR, University of Sheffield; 2011 "
+    "(last updated September 2016).",
+    "salanti2011": "Salanti G, Ades AE, Ioannidis JPA. Graphical methods and numerical summaries "
+    "for presenting results from multiple-treatment meta-analysis: an overview and tutorial. "
+    "J Clin Epidemiol. 2011;64(2):163-171. doi:10.1016/j.jclinepi.2010.03.016",
+    "spiegelhalter2002": "Spiegelhalter DJ, Best NG, Carlin BP, van der Linde A. Bayesian "
+    "measures of model complexity and fit. J R Stat Soc B. 2002;64(4):583-639. "
+    "doi:10.1111/1467-9868.00353",
+    "rhodes2015": "Rhodes KM, Turner RM, Higgins JPT. Predictive distributions were developed for "
+    "the extent of heterogeneity in meta-analyses of continuous outcome data. J Clin Epidemiol. "
+    "2015;68(1):52-60. doi:10.1016/j.jclinepi.2014.08.012",
+    "turner2015": "Turner RM, Jackson D, Wei Y, Thompson SG, Higgins JPT. Predictive "
+    "distributions for between-study heterogeneity and simple methods for their application in "
+    "Bayesian meta-analysis. Stat Med. 2015;34(6):984-998. doi:10.1002/sim.6381",
+    "numpyro": "Phan D, Pradhan N, Jankowiak M. Composable effects for flexible and accelerated "
+    "probabilistic programming in NumPyro. arXiv:1912.11554; 2019.",
+    "vehtari2021": "Vehtari A, Gelman A, Simpson D, Carpenter B, Bürkner PC. Rank-normalization, "
+    "folding, and localization: an improved R-hat for assessing convergence of MCMC. Bayesian "
+    "Anal. 2021;16(2):667-718. doi:10.1214/20-BA1221",
+    # Economic evaluation (each DOI checked against the publisher's or PubMed's record).
+    "brazier2002": "Brazier J, Roberts J, Deverill M. The estimation of a preference-based "
+    "measure of health from the SF-36. J Health Econ. 2002;21(2):271-292. "
+    "doi:10.1016/S0167-6296(01)00130-8",
+    "brazier2004": "Brazier JE, Roberts J. The estimation of a preference-based measure of health "
+    "from the SF-12. Med Care. 2004;42(9):851-859. doi:10.1097/01.mlr.0000135827.18610.0d",
+    "manca2005": "Manca A, Hawkins N, Sculpher MJ. Estimating mean QALYs in trial-based "
+    "cost-effectiveness analysis: the importance of controlling for baseline utility. Health "
+    "Econ. 2005;14(5):487-496. doi:10.1002/hec.944",
+    "cantor1994": "Cantor SB. Cost-effectiveness analysis, extended dominance, and ethics: a "
+    "quantitative assessment. Med Decis Making. 1994;14(3):259-265. "
+    "doi:10.1177/0272989X9401400308",
+    "briggs1997": "Briggs AH, Wonderling DE, Mooney CZ. Pulling cost-effectiveness analysis up by "
+    "its bootstraps: a non-parametric approach to confidence interval estimation. Health Econ. "
+    "1997;6(4):327-340. doi:10.1002/(SICI)1099-1050(199707)6:4<327::AID-HEC282>3.0.CO;2-W",
+    "vanhout1994": "van Hout BA, Al MJ, Gordon GS, Rutten FF. Costs, effects and C/E-ratios "
+    "alongside a clinical trial. Health Econ. 1994;3(5):309-319. doi:10.1002/hec.4730030505",
+    "fenwick2001": "Fenwick E, Claxton K, Sculpher M. Representing uncertainty: the role of "
+    "cost-effectiveness acceptability curves. Health Econ. 2001;10(8):779-787. "
+    "doi:10.1002/hec.635",
+    "claxton1999": "Claxton K. The irrelevance of inference: a decision-making approach to the "
+    "stochastic evaluation of health care technologies. J Health Econ. 1999;18(3):341-364. "
+    "doi:10.1016/S0167-6296(98)00039-3",
+    # Appraisal and qualitative evidence synthesis.
+    "scope2021": "Scope A, Leaviss J, Booth A, et al. The acceptability of primary care or "
+    "community-based behavioural interventions for persistent physical symptoms: qualitative "
+    "systematic review. Br J Health Psychol. 2021;26(4):1069-1094.",
+    "casp2018": "Critical Appraisal Skills Programme. CASP Qualitative Studies Checklist. 2018. "
+    "https://casp-uk.net/casp-tools-checklists/",
+    "sterne2019": "Sterne JAC, Savović J, Page MJ, et al. RoB 2: a revised tool for assessing "
+    "risk of bias in randomised trials. BMJ. 2019;366:l4898. doi:10.1136/bmj.l4898",
+    "thomas2008": "Thomas J, Harden A. Methods for the thematic synthesis of qualitative research "
+    "in systematic reviews. BMC Med Res Methodol. 2008;8:45. doi:10.1186/1471-2288-8-45",
+    "lewin2015": "Lewin S, Glenton C, Munthe-Kaas H, et al. Using qualitative evidence in decision "
+    "making for health and social interventions: an approach to assess confidence in findings "
+    "from qualitative evidence syntheses (GRADE-CERQual). PLoS Med. 2015;12(10):e1001895. "
+    "doi:10.1371/journal.pmed.1001895",
+    "lewin2018": "Lewin S, Bohren M, Rashidian A, et al. Applying GRADE-CERQual to qualitative "
+    "evidence synthesis findings, paper 2: how to make an overall CERQual assessment of "
+    "confidence and create a Summary of Qualitative Findings table. Implement Sci. "
+    "2018;13(Suppl 1):10. doi:10.1186/s13012-017-0689-2",
+    "munthekaas2018": "Munthe-Kaas H, Bohren MA, Glenton C, et al. Applying GRADE-CERQual to "
+    "qualitative evidence synthesis findings, paper 3: how to assess methodological limitations. "
+    "Implement Sci. 2018;13(Suppl 1):9. doi:10.1186/s13012-017-0690-9",
 }
 
 

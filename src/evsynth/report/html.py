@@ -9,8 +9,10 @@ from typing import Any
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from evsynth.report.citations import cite
+from evsynth.report.economics_section import EconomicsSection
 from evsynth.report.meta_section import MetaSection, influence_note
 from evsynth.report.nma_section import NmaSection
+from evsynth.report.qualitative_section import QualitativeSection
 from evsynth.report.selection_section import SelectionSection
 
 
@@ -26,6 +28,8 @@ class ReviewReport:
     selection: SelectionSection | None = None
     extra_citations: tuple[str, ...] = field(default_factory=tuple)
     nma_sections: tuple[NmaSection, ...] = ()
+    economics_sections: tuple[EconomicsSection, ...] = ()
+    qualitative: QualitativeSection | None = None
 
 
 def _environment() -> Environment:
@@ -46,6 +50,10 @@ def render_html(report: ReviewReport) -> str:
         keys += section.method_keys()
     for nma_section in report.nma_sections:
         keys += nma_section.method_keys()
+    for economics_section in report.economics_sections:
+        keys += economics_section.method_keys()
+    if report.qualitative is not None:
+        keys += report.qualitative.method_keys()
     keys += list(report.extra_citations)
     references = cite(keys)
     numbers = {key: i + 1 for i, (key, _) in enumerate(references)}
@@ -54,6 +62,8 @@ def render_html(report: ReviewReport) -> str:
         report=report,
         sections=report.meta_sections,
         nma_sections=report.nma_sections,
+        economics_sections=report.economics_sections,
+        qualitative=report.qualitative,
         selection=report.selection,
         references=references,
         numbers=numbers,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from evsynth.plots import (
     network_graph,
     pscore_plot,
 )
+from evsynth.report import nma_bayes_view
 from evsynth.synthesis.nma import NmaResult
 from evsynth.synthesis.nma.grid import NmaGridResult, network_warnings
 from evsynth.synthesis.nma.result import METHOD_LABELS, RATIO_MEASURES
@@ -62,6 +64,7 @@ class NetworkView:
     participants: pd.Series | None
     warnings: tuple[str, ...]
     full: bool = True
+    bayes: Any = None  # the Bayesian fit of the same network (bayes = true), shown beside
 
     # -- numbers shown on the report's scale (ratios for OR, RR, HR) -----------------------
     @property
@@ -287,6 +290,18 @@ class NetworkView:
             )
         return out
 
+    def bayes_table(self) -> list[list[str]]:
+        """Frequentist and Bayesian estimates per treatment, side by side (nma_bayes_view)."""
+        if self.bayes is None:
+            return []
+        return nma_bayes_view.side_by_side_rows(self.result, self.model, self.bayes, self.ratio)
+
+    def bayes_fit_table(self) -> list[list[str]]:
+        """tau, fit (Q; residual deviance, pD, DIC), priors and engine, side by side."""
+        if self.bayes is None:
+            return []
+        return nma_bayes_view.fit_rows(self.result, self.model, self.bayes)
+
     def decomposition_table(self) -> list[list[str]]:
         frame = self.result.design.to_frame()
         q, df, p = (_column(frame, c) for c in ("q", "df", "pvalue"))
@@ -373,6 +388,9 @@ class NmaSection:
     result: NmaResult | None = None
     grid: NmaGridResult | None = None
     arms: pd.DataFrame | None = None
+    # bayes = true: the Bayesian fit of ``result``, or the Bayesian grid beside ``grid``.
+    bayes: Any = None
+    bayes_grid: Any = None
 
     def __post_init__(self) -> None:
         if (self.result is None) == (self.grid is None):
@@ -393,7 +411,14 @@ class NmaSection:
                 participants = participants.reindex(list(r.treatments))
             return [
                 NetworkView(
-                    self.name, None, r, self.model, self.effect_label, participants, warnings
+                    self.name,
+                    None,
+                    r,
+                    self.model,
+                    self.effect_label,
+                    participants,
+                    warnings,
+                    bayes=self.bayes,
                 )
             ]
         assert self.grid is not None
@@ -411,9 +436,29 @@ class NmaSection:
                     cell.participants,
                     tuple(w.message for w in cell.warnings),
                     full=False,
+                    bayes=self._bayes_cell(cell.outcome, cell.timepoint),
                 )
             )
         return views
+
+    def _bayes_cell(self, outcome: str, timepoint: str) -> Any:
+        if self.bayes_grid is None:
+            return None
+        return self.bayes_grid.cell(outcome, timepoint).result
+
+    def bayes_results(self) -> list[Any]:
+        """Every Bayesian fit in the section (one, or one per analysed cell)."""
+        if self.bayes is not None:
+            return [self.bayes]
+        if self.bayes_grid is not None:
+            return [c.result for c in self.bayes_grid.cells if c.result is not None]
+        return []
+
+    def bayes_grid_table(self) -> list[list[str]]:
+        """One row per cell, frequentist and Bayesian (:func:`nma_bayes_view.grid_rows`)."""
+        if self.grid is None or self.bayes_grid is None:
+            return []
+        return nma_bayes_view.grid_rows(self.grid, self.bayes_grid, self.model)
 
     def grid_table(self) -> list[list[str]]:
         """One row per cell: studies, treatments, tau², I², inconsistency p, best, warnings."""
@@ -474,6 +519,7 @@ class NmaSection:
         keys += ["i2", "hts", "krahn2013", "higgins2012", "dias2010", "konig2013"]
         if any(r.higher_is_better is not None for r in results):
             keys.append("rucker2015")
+        keys += nma_bayes_view.method_keys(self.bayes_results())
         return keys
 
     def methods_text(self) -> str:
@@ -519,6 +565,11 @@ class NmaSection:
             "rests on a single (small) study, a treatment is connected by one study only, or Q "
             "has no degrees of freedom for heterogeneity or inconsistency."
         )
+        bayes = nma_bayes_view.methods_text(
+            self.bayes_results(), self.model, grid=self.grid is not None
+        )
+        if bayes:
+            parts.append(bayes)
         return " ".join(parts)
 
     def notes(self) -> list[str]:

@@ -10,7 +10,14 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
 
@@ -52,7 +59,9 @@ class NmaSpec(_Strict):
     treatment`` and ``events, n`` or ``mean, sd, n``, with ``measure``). ``higher_is_better``
     sets the direction of the P-scores: one value, or (for a grid) one per outcome. With
     ``grid = true`` the CSV also has ``outcome_column`` and ``timepoint_column``; ``outcomes``
-    and ``timepoints`` fix the order of the grid (and list cells that have no data).
+    and ``timepoints`` fix the order of the grid (and list cells that have no data). With
+    ``bayes = true`` the Bayesian NMA of the same data (``model`` random, or fixed effect for
+    common) is shown beside the frequentist one; ``seed`` (default 2024) makes it reproducible.
     """
 
     name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
@@ -72,6 +81,10 @@ class NmaSpec(_Strict):
     timepoint_column: str = "timepoint"
     outcomes: list[str] | None = None
     timepoints: list[str] | None = None
+    # bayes = true: also the Bayesian NMA (NICE DSU TSD2; exact for normal likelihoods, MCMC
+    # for binomial), shown beside the frequentist results; seed for its Monte Carlo parts.
+    bayes: bool = False
+    seed: int = Field(default=2024, ge=0)
 
     @model_validator(mode="after")
     def _one_direction_unless_grid(self) -> NmaSpec:
@@ -80,6 +93,60 @@ class NmaSpec(_Strict):
                 "higher_is_better takes one value per outcome only with grid = true; give "
                 "true or false"
             )
+        return self
+
+
+class EconomicsSpec(_Strict):
+    """One economic evaluation: a within-trial cost-utility analysis, or PSA draws.
+
+    Within-trial: ``responses`` (a CSV, one row per patient and assessment: ``patient``,
+    ``arm``, ``time`` and the SF-36 or SF-12 items) and ``costs`` (one row per patient:
+    ``patient``, ``cost``); SF-6D utilities, QALYs by area under the curve (discounted), the
+    baseline-utility adjustment and a seeded bootstrap (``n_boot``, ``seed``).
+    ``sf12_sensitivity = true`` repeats the analysis with the SF-12 items inside the SF-36.
+    PSA: ``draws`` (a CSV: ``draw, strategy, cost, effect``). Either way ``reference`` is the
+    strategy evaluated and ``thresholds`` the willingness to pay per QALY.
+    """
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    title: str
+    reference: str
+    responses: str | None = None
+    costs: str | None = None
+    draws: str | None = None
+    source: str | None = None
+    description: str | None = None
+    instrument: Literal["sf36", "sf12"] = "sf36"
+    version: Literal[1, 2] = 1
+    sf12_most_vitality: Literal[4, 5] = 4
+    sf12_sensitivity: bool = False
+    patient: str = "patient"
+    arm: str = "arm"
+    time: str = "time"
+    time_unit: Literal["months", "years", "weeks", "days"] = "months"
+    cost: str = "cost"
+    discount_rate: float = Field(default=0.035, ge=0, lt=1)
+    discounting: Literal["annual", "continuous"] = "annual"
+    adjust_baseline: bool = True
+    n_boot: int = Field(default=10000, ge=100)
+    seed: int = Field(default=2024, ge=0)
+    thresholds: list[float] = Field(default_factory=lambda: [20000.0, 30000.0], min_length=1)
+    currency: str = "£"
+
+    @model_validator(mode="after")
+    def _trial_or_draws(self) -> EconomicsSpec:
+        trial = self.responses is not None or self.costs is not None
+        if trial == (self.draws is not None):
+            raise ValueError(
+                "give either responses and costs (a within-trial analysis) or draws (PSA), "
+                "not both or neither"
+            )
+        if trial and (self.responses is None or self.costs is None):
+            raise ValueError("a within-trial analysis needs both responses and costs")
+        if self.sf12_sensitivity and self.instrument != "sf36":
+            raise ValueError("sf12_sensitivity needs instrument = \"sf36\"")
+        if any(k < 0 for k in self.thresholds):
+            raise ValueError("thresholds must be amounts of at least 0")
         return self
 
 
@@ -132,6 +199,47 @@ class StorageConfig(_Strict):
 class Analyses(_Strict):
     meta: list[MetaAnalysisSpec] = Field(default_factory=list)
     nma: list[NmaSpec] = Field(default_factory=list)
+    # [[analyses.economics]] (a list); one [analyses.economics] table is accepted as a list of one.
+    economics: list[EconomicsSpec] = Field(default_factory=list)
+
+    @field_validator("economics", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, dict) else value
+
+
+class StudyTableSpec(_Strict):
+    """A study-characteristics table: a CSV with a ``study`` column (an included study id)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    title: str
+    file: str
+    source: str | None = None
+    note: str | None = None
+    # Columns kept as data but not shown (e.g. numbers behind a "Sample" column).
+    hidden: list[str] = Field(default_factory=list)
+
+
+class QualitativeSpec(_Strict):
+    """``[qualitative]``: the files of the appraisal, extraction and qualitative synthesis.
+
+    ``studies`` lists the included studies and their reports (TOML); ``framework`` is a
+    built-in extraction framework or a TOML file; ``checklists`` adds the project's own
+    checklist files; ``appraisals`` are appraisal files (TOML); ``excerpts`` a CSV of verbatim
+    excerpts; ``coding`` a TOML of codes, codings, sub-themes and themes; ``findings`` a TOML
+    of GRADE-CERQual review findings; ``tables`` study-characteristics tables.
+    """
+
+    studies: str
+    title: str = "Qualitative evidence synthesis"
+    framework: str | None = None
+    checklists: list[str] = Field(default_factory=list)
+    appraisals: list[str] = Field(default_factory=list)
+    excerpts: str | None = None
+    coding: str | None = None
+    findings: str | None = None
+    tables: list[StudyTableSpec] = Field(default_factory=list)
+    note: str | None = None
 
 
 class ProjectConfig(_Strict):
@@ -144,6 +252,7 @@ class ProjectConfig(_Strict):
     searches: list[SearchSpec] = Field(default_factory=list)
     history: HistorySpec = Field(default_factory=HistorySpec)
     analyses: Analyses = Field(default_factory=Analyses)
+    qualitative: QualitativeSpec | None = None
 
 
 def load_config(folder: Path) -> ProjectConfig:

@@ -7,6 +7,7 @@
 - ``reveals``: when the lead revealed blinded decisions for a stage.
 - ``reports``, ``report_events``, ``report_studies``: full-text reports of records, their
   retrieval status events and their links to studies (a study can have several reports).
+- ``appraisal_events``: reviewers' appraisals of included studies with a checklist (0002).
 """
 
 from __future__ import annotations
@@ -144,4 +145,27 @@ class ReportStudyRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id"))
+    created_at: Mapped[datetime]
+
+
+class AppraisalEventRow(Base):
+    """One reviewer's appraisal of a study with a checklist: an append-only event (0002).
+
+    ``answers`` is JSON: question id to ``[answer, comment]``; ``reports`` the ids of the
+    study's reports the appraisal covers (empty: the whole study), comma-separated.
+    """
+
+    __tablename__ = "appraisal_events"
+    __table_args__ = (Index("ix_appraisal_events_study", "study", "checklist"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study: Mapped[str] = mapped_column(String(300))
+    reports: Mapped[str] = mapped_column(Text, default="")
+    checklist: Mapped[str] = mapped_column(String(200))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="appraiser")
+    answers: Mapped[str] = mapped_column(Text)
+    rating: Mapped[str | None] = mapped_column(String(100))
+    domain_ratings: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]

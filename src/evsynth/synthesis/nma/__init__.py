@@ -8,6 +8,10 @@ decomposition of Q into within-design heterogeneity and between-design inconsist
 design-by-treatment interaction model (Krahn, Binder & König 2013), node-splitting by
 back-calculation (Dias et al. 2010; König, Krahn & Binder 2013), direct-evidence proportions
 and P-scores (Rücker & Schwarzer 2015). :func:`pairwise` turns arm-level data into contrasts.
+Bayesian NMA (NICE DSU TSD2; Dias et al. 2013, doi:10.1177/0272989X12458724):
+:func:`bayes_nma_normal` computes normal-likelihood models exactly (random effects integrated
+out, tau on a quadrature grid), :func:`bayes_nma_mcmc` fits every model by MCMC (NumPyro, imported
+only when it runs) and :func:`bayes_nma_grid` runs one per outcome and time point.
 
 Definitional choices (tested against netmeta 3.3-1 and metafor 3.8-1 in
 ``tests/validation/test_netmeta_*.py``):
@@ -30,6 +34,10 @@ Definitional choices (tested against netmeta 3.3-1 and metafor 3.8-1 in
 
 from evsynth.synthesis.nma.api import network_meta_analysis, subnetworks
 from evsynth.synthesis.nma.arms import ARM_MEASURES, pairwise
+from evsynth.synthesis.nma.bayes import BayesNmaResult, bayes_nma_normal
+from evsynth.synthesis.nma.bayes.grid import BayesNmaGridResult, bayes_nma_grid
+from evsynth.synthesis.nma.bayes.mcmc import bayes_nma_mcmc
+from evsynth.synthesis.nma.bayes.mcmc_result import McmcNmaResult
 from evsynth.synthesis.nma.grid import NmaGridResult, nma_grid
 from evsynth.synthesis.nma.heterogeneity import DesignDecomposition, i2_interval
 from evsynth.synthesis.nma.model import GraphFit, fit_graph
@@ -42,8 +50,11 @@ from evsynth.synthesis.nma.tau2 import TAU2_METHODS
 __all__ = [
     "ARM_MEASURES",
     "TAU2_METHODS",
+    "BayesNmaGridResult",
+    "BayesNmaResult",
     "DesignDecomposition",
     "GraphFit",
+    "McmcNmaResult",
     "Netsplit",
     "Network",
     "NmaEstimates",
@@ -51,6 +62,9 @@ __all__ = [
     "NmaResult",
     "SplitEstimates",
     "SubNetwork",
+    "bayes_nma_grid",
+    "bayes_nma_mcmc",
+    "bayes_nma_normal",
     "build_network",
     "fit_graph",
     "i2_interval",

@@ -24,7 +24,9 @@ the baseline arm's mean (shared by every contrast of the study).
     netmeta's layout (``studlab, treat1, treat2, TE, seTE``: treat1 versus treat2). A two-arm
     study is one row. A multi-arm study needs all :math:`a(a-1)/2` comparisons; the arm
     variances are recovered from :math:`\operatorname{Var}(TE_{jk}) = v_j + v_k` by least
-    squares (exact for consistent input; netmeta's reverse calculation).
+    squares (exact for consistent input; netmeta's reverse calculation), and input
+    consistent within netmeta's ``tol.multiarm`` (contrasts rounded for publication) is
+    replaced by the closest consistent set.
 """
 
 from __future__ import annotations
@@ -46,8 +48,14 @@ IntArray = npt.NDArray[np.intp]
 Layout = Literal["auto", "contrast", "arm", "pairwise"]
 LAYOUTS: tuple[str, ...] = ("auto", "contrast", "arm", "pairwise")
 PAIRWISE_COLUMNS = ("studlab", "treat1", "treat2", "TE", "seTE")
-# Relative tolerance for the consistency of a multi-arm study given as pairwise contrasts.
-PAIRWISE_TOL = 1e-6
+# Consistency of a multi-arm study given as pairwise contrasts: TE_jk = TE_j - TE_k within
+# netmeta's tol.multiarm (0.001, here scaled by max(|TE|, 1)), so that published contrasts
+# rounded to a few decimals are read as the frequentist analysis reads them; the arm variances
+# must reproduce seTE^2 within 1% relative (seTE rounded to 4 decimals moves seTE^2 by under
+# 0.2%; netmeta does not check seTE by default). Least squares then gives the closest
+# consistent arm means and variances.
+PAIRWISE_TOL = 1e-3
+PAIRWISE_TOL_VARIANCE = 1e-2
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +325,7 @@ def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
         scale = max(float(np.max(np.abs(te[rows]))), 1.0)
         if (
             np.any(arm_var <= 0)
-            or not np.allclose(design @ arm_var, se[rows] ** 2, rtol=PAIRWISE_TOL, atol=0)
+            or not np.allclose(design @ arm_var, se[rows] ** 2, rtol=PAIRWISE_TOL_VARIANCE, atol=0)
             or not np.allclose(signed @ means, te[rows], rtol=0, atol=PAIRWISE_TOL * scale)
         ):
             raise DataError(

@@ -1,0 +1,109 @@
+"""The registry of prioritisers, filled from the ``evsynth.prioritisers`` entry-point group.
+
+A prioritiser is a :class:`Prioritiser`: a name, a label, the paper or source it follows, and a
+``fit`` function from a TF-IDF matrix and 0/1 labels to a fitted
+:class:`~evsynth.screening.prioritise.models.LinearScorer`. A plug-in package declares one in
+its ``pyproject.toml``::
+
+    [project.entry-points."evsynth.prioritisers"]
+    my_model = "evsynth_my_model:PRIORITISER"
+
+The built-ins register the same way and load first, so their names cannot be taken over. A
+plug-in that fails to load, or repeats a name, is left out with a ``RuntimeWarning``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+from types import MappingProxyType
+
+from evsynth._core.errors import choice_error
+from evsynth.screening.prioritise.models import Fit, fit_default, fit_logistic, fit_svm
+
+ENTRY_POINT_GROUP = "evsynth.prioritisers"
+
+
+@dataclass(frozen=True, slots=True)
+class Prioritiser:
+    """A registered relevance model for prioritised screening."""
+
+    name: str
+    label: str
+    fit: Fit
+    source: str = ""
+
+
+DEFAULT = Prioritiser(
+    "default",
+    "Linear SVM + logistic regression, title/abstract/keyword 1-2-grams (evsynth)",
+    fit_default,
+    "evsynth; tuned on held-out seeds (benchmarks/README.md)",
+)
+SVM = Prioritiser(
+    "svm",
+    "Linear SVM, C = 0.11, balanced weights (ASReview elas_u4's classifier)",
+    fit_svm,
+    "ASReview LAB 2-3, models/models.py",
+)
+LOGISTIC = Prioritiser(
+    "logistic", "L2 logistic regression, balanced weights", fit_logistic, "scikit-learn"
+)
+
+_BUILTIN = (
+    ("default", "evsynth.screening.prioritise.registry:DEFAULT"),
+    ("svm", "evsynth.screening.prioritise.registry:SVM"),
+    ("logistic", "evsynth.screening.prioritise.registry:LOGISTIC"),
+)
+
+
+def _entry_points() -> list[EntryPoint]:
+    builtin = [EntryPoint(name, value, ENTRY_POINT_GROUP) for name, value in _BUILTIN]
+    return builtin + list(entry_points(group=ENTRY_POINT_GROUP))
+
+
+@cache
+def available_prioritisers() -> Mapping[str, Prioritiser]:
+    """All prioritisers by name (read-only): built-ins first, then plug-ins.
+
+    Loaded once per process; ``available_prioritisers.cache_clear()`` reloads the entry points.
+    """
+    found: dict[str, Prioritiser] = {}
+    n_builtin = len(_BUILTIN)
+    for index, entry_point in enumerate(_entry_points()):
+        try:
+            item = entry_point.load()
+        except Exception as exc:  # a broken plug-in must not stop screening
+            if index < n_builtin:
+                raise
+            warnings.warn(
+                f"prioritiser plug-in {entry_point.name!r} ({entry_point.value}) failed to "
+                f"load and is left out: {exc}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            continue
+        if not isinstance(item, Prioritiser) or item.name in found:
+            why = "is not a Prioritiser" if not isinstance(item, Prioritiser) else "repeats a name"
+            warnings.warn(
+                f"prioritiser plug-in {entry_point.name!r} ({entry_point.value}) {why} "
+                "and is left out",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            continue
+        found[item.name] = item
+    return MappingProxyType(found)
+
+
+def get_prioritiser(name: str | Prioritiser) -> Prioritiser:
+    """The prioritiser called ``name``; an unknown name raises an error listing the choices."""
+    if isinstance(name, Prioritiser):
+        return name
+    available = available_prioritisers()
+    if name not in available:
+        raise choice_error("prioritiser", name, sorted(available))
+    return available[name]

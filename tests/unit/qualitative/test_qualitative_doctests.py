@@ -1,0 +1,26 @@
+"""The Examples in the appraisal and qualitative docstrings run as doctests (house style 10)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "evsynth.appraisal.appraisal",
+    "evsynth.appraisal.aggregation",
+    "evsynth.appraisal.checklist",
+    "evsynth.extraction.framework",
+    "evsynth.extraction.studies",
+    "evsynth.synthesis.qualitative.cerqual",
+    "evsynth.synthesis.qualitative.coding",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
