@@ -101,7 +101,7 @@ def worker(network: str, chains: int, warmup: int, samples: int, seed: int) -> d
     """One process: import, a cold call, a warm call (and the exact engine for normal data)."""
     spec = NETWORKS[network]
     start = time.perf_counter()
-    from evsynth.synthesis.nma.bayes import bayes_nma_normal
+    from evsynth.synthesis.nma.bayes import bayes_nma_normal, models_numpyro  # noqa: F401
     from evsynth.synthesis.nma.bayes.mcmc import bayes_nma_mcmc
 
     import_s = time.perf_counter() - start
@@ -156,9 +156,18 @@ def _run_worker(args: argparse.Namespace, network: str, cache: Path | None) -> d
     if cache is not None:
         env["JAX_COMPILATION_CACHE_DIR"] = str(cache)
     cmd = [
-        sys.executable, __file__, "--worker", network, "--chains", str(args.chains),
-        "--warmup", str(args.warmup), "--samples", str(args.samples[network]),
-        "--seed", str(args.seed),
+        sys.executable,
+        __file__,
+        "--worker",
+        network,
+        "--chains",
+        str(args.chains),
+        "--warmup",
+        str(args.warmup),
+        "--samples",
+        str(args.samples[network]),
+        "--seed",
+        str(args.seed),
     ]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -171,9 +180,16 @@ def _run_jags(args: argparse.Namespace, network: str) -> dict[str, Any] | None:
     with tempfile.TemporaryDirectory() as tmp:
         draws_csv = Path(tmp) / "draws.csv"
         cmd = [
-            "Rscript", str(ROOT / "benchmarks" / "r" / "bayes_jags.R"), spec["jags_model"],
-            str(spec["file"]), str(draws_csv), str(args.jags_chains), str(args.jags_adapt),
-            str(args.jags_burnin), str(args.jags_iter[network]), str(args.seed),
+            "Rscript",
+            str(ROOT / "benchmarks" / "r" / "bayes_jags.R"),
+            spec["jags_model"],
+            str(spec["file"]),
+            str(draws_csv),
+            str(args.jags_chains),
+            str(args.jags_adapt),
+            str(args.jags_burnin),
+            str(args.jags_iter[network]),
+            str(args.seed),
         ]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
@@ -249,10 +265,22 @@ def main(argv: list[str] | None = None) -> int:
             ("evsynth NUTS, disk cache (trace only)", disk["first"]),
             ("evsynth NUTS, warm (compiled)", cold["second"]),
         ):
-            fixed = r["trace_s"] + r["compile_s"] + r["warmup_s"] + (r["wall_s"] - r["run_s"] - r["trace_s"] - r["compile_s"])
+            fixed = (
+                r["trace_s"]
+                + r["compile_s"]
+                + r["warmup_s"]
+                + (r["wall_s"] - r["run_s"] - r["trace_s"] - r["compile_s"])
+            )
             rows.append(_row(tool, r, fixed, r["sampling_s"]))
         if jags:
-            rows.append(_row(f"JAGS {jags['versions']['jags']} (rjags)", jags, jags["fixed_s"], jags["sampling_s"]))
+            rows.append(
+                _row(
+                    f"JAGS {jags['versions']['jags']} (rjags)",
+                    jags,
+                    jags["fixed_s"],
+                    jags["sampling_s"],
+                )
+            )
         table = pd.DataFrame(rows)
         if jags:
             table["ratio_vs_jags"] = table["ess_per_s"] / table["ess_per_s"].iloc[-1]
@@ -266,13 +294,25 @@ def main(argv: list[str] | None = None) -> int:
                 f"exact engine (no Monte Carlo error): {ex['first_s']:.3f} s first call, "
                 f"{ex['second_s']:.3f} s second"
             )
-        agree = {"evsynth d": cold["first"]["d_mean"], "evsynth sd median": cold["first"]["sd_median"]}
+        agree = {
+            "evsynth d": cold["first"]["d_mean"],
+            "evsynth sd median": cold["first"]["sd_median"],
+        }
         if jags:
             agree.update({"JAGS d": jags["d_mean"], "JAGS sd median": jags["sd_median"]})
         if "exact" in cold:
-            agree.update({"exact d": cold["exact"]["d_mean"], "exact sd median": cold["exact"]["sd_median"]})
-        print("posterior means (agreement check):", json.dumps(agree, default=lambda x: round(x, 3)))
-        report[network] = {"evsynth_cold_process": cold, "evsynth_disk_process": disk, "jags": jags, "table": rows}
+            agree.update(
+                {"exact d": cold["exact"]["d_mean"], "exact sd median": cold["exact"]["sd_median"]}
+            )
+        print(
+            "posterior means (agreement check):", json.dumps(agree, default=lambda x: round(x, 3))
+        )
+        report[network] = {
+            "evsynth_cold_process": cold,
+            "evsynth_disk_process": disk,
+            "jags": jags,
+            "table": rows,
+        }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1, default=float))

@@ -149,6 +149,12 @@ def main(argv: list[str] | None = None) -> int:
         help="JSON-lines file of ASReview runs, keyed by file hash, seed and prior rows; "
         "runs found there are reused, new ones appended",
     )
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="take ASReview runs from --asreview-cache only (run none); compare evsynth on the "
+        "dataset-seed pairs found there",
+    )
     parser.add_argument("--json", type=Path, help="write every run and the means here")
     args = parser.parse_args(argv)
 
@@ -186,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             priors = {seed: draw_priors(labels, seed) for seed in seeds}
             if use_asreview:
                 todo = [s for s in seeds if cache_key(sha, s, priors[s]) not in cache]
+                if args.cached_only:
+                    todo = []
                 with cf.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
                     futures = {
                         pool.submit(
@@ -202,8 +210,9 @@ def main(argv: list[str] | None = None) -> int:
                             with args.asreview_cache.open("a") as fh:
                                 fh.write(json.dumps({"key": key, "row": row}) + "\n")
                 for s in seeds:
-                    row = cache[cache_key(sha, s, priors[s])]
-                    runs.append({"dataset": name, "seed": s, "tool": "asreview", **row})
+                    row = cache.get(cache_key(sha, s, priors[s]))
+                    if row is not None:
+                        runs.append({"dataset": name, "seed": s, "tool": "asreview", **row})
             if not args.no_evsynth:
                 for s in seeds:
                     start = time.perf_counter()
@@ -213,6 +222,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: done ({len(seeds)} seeds)", file=sys.stderr, flush=True)
 
     table = pd.DataFrame(runs)
+    if use_asreview and not args.no_evsynth:
+        # Compare on the dataset-seed pairs both tools ran (all of them unless --cached-only).
+        pairs = table.groupby(["dataset", "seed"])["tool"].transform("nunique") == 2
+        table = table[pairs]
+        print(f"{len(table) // 2} dataset-seed pairs run by both tools", file=sys.stderr)
     means = table.groupby(["dataset", "tool"])[list(METRICS)].mean().reset_index()
     macro = means.groupby("tool")[list(METRICS)].mean()
     with pd.option_context("display.width", 200, "display.max_rows", 500):

@@ -27,6 +27,7 @@ import pytest
 from scipy import stats
 
 from evsynth.synthesis.nma.bayes.mcmc import bayes_nma_mcmc
+from evsynth.synthesis.nma.bayes.mcmc_diagnostics import mcse_mean
 from evsynth.synthesis.nma.bayes.mcmc_result import McmcNmaResult
 from tests.conftest import DATA, load_json
 
@@ -148,18 +149,27 @@ def test_deviance_and_dic(fits: dict[str, McmcNmaResult], ref: dict[str, object]
     assert isinstance(re, dict) and isinstance(fe, dict)
     fit = fits["RE"]
     assert fit.n_datapoints == re["n_datapoints"] == 50
+    # The posterior mean deviance has a Monte Carlo SE of about 0.25 at 4,000 draws (ESS about
+    # 1,700), DIC = 2 Dbar - D(plug-in) twice that: the tolerances widen to three SEs if that
+    # is more than 0.5 and 1.
+    se = mcse_mean(fit.posterior["resdev"])
+    tol_dev, tol_dic = max(MCMC_DEVIANCE, 3 * se), max(MCMC_DIC, 6 * se)
     # totresdev_mean 54.12; TSD's plug-in (posterior mean of the linear predictor): pD 44.98,
     # DIC 99.10; fitted-probability plug-in (gemtc, multinma): pD 43.87, DIC 98.00.
-    assert abs(fit.resdev - re["totresdev_mean"]) <= MCMC_DEVIANCE
+    assert abs(fit.resdev - re["totresdev_mean"]) <= tol_dev
     assert fit.plugin == "linear_predictor"
-    assert abs(fit.dic - re["DIC_at_mean_linear_predictor"]) <= MCMC_DIC
-    assert abs(fit.pd - re["pD_at_mean_linear_predictor"]) <= MCMC_DIC
+    assert abs(fit.dic - re["DIC_at_mean_linear_predictor"]) <= tol_dic
+    assert abs(fit.pd - re["pD_at_mean_linear_predictor"]) <= tol_dic
     pd_fitted, dic_fitted = fit.plugins["fitted"]
-    assert abs(dic_fitted - re["DIC_tsd"]) <= MCMC_DIC
-    assert abs(pd_fitted - re["pD_tsd"]) <= MCMC_DIC
+    assert abs(dic_fitted - re["DIC_tsd"]) <= tol_dic
+    assert abs(pd_fitted - re["pD_tsd"]) <= tol_dic
+    # The two plug-ins differ by about 1.1 in pD (the reference's 44.98 - 43.87).
+    assert 0.8 < fit.pd - pd_fitted < 1.4
     # Fixed effect: totresdev_mean 267.29, DIC 294.37 (fitted plug-in, as pD_tsd above).
-    assert abs(fits["FE"].resdev - fe["totresdev_mean"]) <= MCMC_DEVIANCE
-    assert abs(fits["FE"].plugins["fitted"][1] - fe["DIC_tsd"]) <= MCMC_DIC
+    fe_fit = fits["FE"]
+    se = mcse_mean(fe_fit.posterior["resdev"])
+    assert abs(fe_fit.resdev - fe["totresdev_mean"]) <= max(MCMC_DEVIANCE, 3 * se)
+    assert abs(fe_fit.plugins["fitted"][1] - fe["DIC_tsd"]) <= max(MCMC_DIC, 6 * se)
 
 
 def test_published_tsd_values(fits: dict[str, McmcNmaResult], ref: dict[str, object]) -> None:

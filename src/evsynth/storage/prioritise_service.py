@@ -20,8 +20,7 @@ from evsynth.screening import Decision, reached_full_text, visible_decisions
 from evsynth.screening.prioritise import (
     Ranking,
     StoppingGuidance,
-    rank_texts,
-    record_texts,
+    rank_records,
     stopping_guidance,
 )
 from evsynth.storage.models import RecordRow
@@ -222,14 +221,15 @@ def project_ranking(
             "the ranking needs at least one include (or criteria text) and one exclude",
         )
     ids = list(labels) + todo
-    texts = record_texts(
+    decisions = {i: labels[r] for i, r in enumerate(ids[: len(labels)])}
+    ranking: Ranking = rank_records(
         [info[r][0] for r in ids],
         [info[r][1] for r in ids],
         [_keywords(info[r][2]) for r in ids],
-    )
-    decisions = {i: labels[r] for i, r in enumerate(ids[: len(labels)])}
-    ranking: Ranking = rank_texts(
-        texts, decisions, criteria=criteria or None, prioritiser=prioritiser, n_terms=n_terms
+        decisions,
+        criteria=criteria or None,
+        prioritiser=prioritiser,
+        n_terms=n_terms,
     )
     records = tuple(
         RankedRecord(ids[row], info[ids[row]][0] or "", score, tuple(t for t, _ in terms))

@@ -14,9 +14,11 @@ from evsynth.screening.prioritise import (
     Prioritiser,
     available_prioritisers,
     get_prioritiser,
+    rank_records,
     rank_texts,
     record_texts,
     registry,
+    screening_features,
     tfidf_features,
 )
 
@@ -116,3 +118,33 @@ def test_registry_lists_choices_and_skips_broken_plugins(monkeypatch: pytest.Mon
         assert "failed to load" in messages and "repeats a name" in messages
     finally:
         registry.available_prioritisers.cache_clear()
+
+
+def test_screening_features_two_views_share_one_vocabulary() -> None:
+    features = screening_features(
+        ["Statin trial", "Bridge design"], ["Cholesterol fell.", None], [["Humans"], None]
+    )
+    k = features.blocks[1]
+    assert features.blocks == (0, k, 2 * k)
+    assert list(features.terms[:k]) == list(features.terms[k:])
+    col = {t: i for i, t in enumerate(features.terms[:k])}
+    plain = features.matrix[:, :k].toarray()
+    rich = features.matrix[:, k:].toarray()
+    # Keywords only in the second view; the title weighs more there (1 + ln 2 against 1).
+    assert plain[0, col["humans"]] == 0 and rich[0, col["humans"]] > 0
+    assert rich[0, col["statin"]] / rich[0, col["cholesterol"]] == pytest.approx(1 + np.log(2))
+    assert plain[0, col["statin"]] / plain[0, col["cholesterol"]] == pytest.approx(1.0)
+    # No phrase spans two fields.
+    assert "trial cholesterol" not in col
+
+
+def test_rank_records_merges_a_term_across_views() -> None:
+    titles = [t.split(" ", 1)[0] for t in TEXTS]
+    abstracts = [t.split(" ", 1)[1] for t in TEXTS]
+    ranking = rank_records(titles, abstracts, None, {0: 1, 1: 0})
+    assert set(ranking.rows[:2]) == {2, 4}
+    for terms in ranking.top_terms:
+        names = [t for t, _ in terms]
+        assert len(names) == len(set(names))  # once per term, contributions summed
+    criteria = rank_records(titles, abstracts, None, {1: 0}, criteria="statin trials")
+    assert set(criteria.rows[:3]) == {0, 2, 4}

@@ -1,6 +1,6 @@
 """Prioritised screening: rank unscreened records by predicted relevance, and say when to stop.
 
-* :func:`rank_texts`, :func:`rank_features`, :class:`Ranking`: rank the undecided records
+* :func:`rank_records`, :func:`rank_texts`, :func:`rank_features`, :class:`Ranking`: rank the undecided records
   from the decisions so far, each with the terms that put it there.
 * :func:`simulate_screening`, :func:`simulate`, :class:`SimulationResult`: replay a labelled
   set as the reviewer and measure how soon the includes are found.
@@ -12,7 +12,12 @@
   extensible through the ``evsynth.prioritisers`` entry-point group.
 """
 
-from evsynth.screening.prioritise.features import FeatureMatrix, record_texts, tfidf_features
+from evsynth.screening.prioritise.features import (
+    FeatureMatrix,
+    record_texts,
+    screening_features,
+    tfidf_features,
+)
 from evsynth.screening.prioritise.metrics import loss, n_to_recall, recall_at, wss
 from evsynth.screening.prioritise.models import LinearScorer
 from evsynth.screening.prioritise.query import (
@@ -21,6 +26,7 @@ from evsynth.screening.prioritise.query import (
     Ranking,
     RetrainSchedule,
     rank_features,
+    rank_records,
     rank_texts,
 )
 from evsynth.screening.prioritise.registry import (
@@ -53,10 +59,12 @@ __all__ = [
     "loss",
     "n_to_recall",
     "rank_features",
+    "rank_records",
     "rank_texts",
     "recall_at",
     "recall_estimate",
     "record_texts",
+    "screening_features",
     "simulate",
     "simulate_screening",
     "since_last_include",

@@ -25,7 +25,11 @@ from numpy.typing import NDArray
 
 from evsynth._core.errors import EvsynthError
 from evsynth._core.summary import Summary
-from evsynth.screening.prioritise.features import FeatureMatrix, tfidf_features
+from evsynth.screening.prioritise.features import (
+    FeatureMatrix,
+    screening_features,
+    tfidf_features,
+)
 from evsynth.screening.prioritise.registry import Prioritiser, get_prioritiser
 
 
@@ -46,7 +50,7 @@ class RetrainSchedule:
     """
 
     warmup: int = 0
-    fraction: float = 0.10
+    fraction: float = 0.05
     on_include: bool = True
 
     def __post_init__(self) -> None:
@@ -155,7 +159,7 @@ def rank_features(
         raise EvsynthError(f"labelled rows must lie in 0..{n - 1}")
     labelled = np.zeros(n, dtype=bool)
     labelled[rows] = True
-    scorer = prior.fit(features.matrix[rows], y, random_state)
+    scorer = prior.fit(features.matrix[rows], y, random_state, features.blocks)
     order = rank_order(scorer.score(features.matrix), labelled)
     scores = scorer.score(features.matrix[order]) if order.size else np.empty(0)
     terms = scorer.top_terms(features.matrix, order, features.terms, n_terms)
@@ -213,6 +217,41 @@ def rank_texts(
     features = tfidf_features(corpus)
     return rank_features(
         features,
+        list(decisions),
+        list(decisions.values()),
+        prioritiser=prioritiser,
+        extra_includes=extra,
+        n_terms=n_terms,
+    )
+
+
+def rank_records(
+    titles: Sequence[object],
+    abstracts: Sequence[object],
+    keywords: Sequence[object] | None,
+    decisions: Mapping[int, int],
+    *,
+    criteria: str | None = None,
+    prioritiser: str | Prioritiser = "default",
+    n_terms: int = 5,
+) -> Ranking:
+    """Rank undecided records from their title, abstract and keywords (the default's views).
+
+    As :func:`rank_texts`, with the two views of
+    :func:`~evsynth.screening.prioritise.features.screening_features`; the criteria text, when
+    given, is one more relevant record (as a title).
+    """
+    for row, value in decisions.items():
+        if value not in (0, 1):
+            raise EvsynthError(f"decision {value!r} for record {row} must be 0 or 1")
+    t, a = list(titles), list(abstracts)
+    k = list(keywords) if keywords is not None else [None] * len(t)
+    extra: list[int] = []
+    if criteria is not None and criteria.strip():
+        extra.append(len(t))
+        t, a, k = [*t, criteria], [*a, None], [*k, None]
+    return rank_features(
+        screening_features(t, a, k),
         list(decisions),
         list(decisions.values()),
         prioritiser=prioritiser,

@@ -1,7 +1,8 @@
 """The registry of prioritisers, filled from the ``evsynth.prioritisers`` entry-point group.
 
 A prioritiser is a :class:`Prioritiser`: a name, a label, the paper or source it follows, and a
-``fit`` function from a TF-IDF matrix and 0/1 labels to a fitted
+``fit(matrix, labels, random_state, blocks)`` function from the labelled rows of a TF-IDF
+matrix (``blocks``: the column boundaries of its views) and 0/1 labels to a fitted
 :class:`~evsynth.screening.prioritise.models.LinearScorer`. A plug-in package declares one in
 its ``pyproject.toml``::
 
@@ -39,7 +40,7 @@ class Prioritiser:
 
 DEFAULT = Prioritiser(
     "default",
-    "Linear SVM + logistic regression, title/abstract/keyword 1-2-grams (evsynth)",
+    "Linear SVM per view (title + abstract; title x2 + abstract + keywords), averaged",
     fit_default,
     "evsynth; tuned on held-out seeds (benchmarks/README.md)",
 )

@@ -22,7 +22,7 @@ from evsynth._core.errors import DataError, EvsynthError, InputLocation
 from evsynth._core.rng import RNGLike, as_generator
 from evsynth._core.summary import Summary
 from evsynth.screening.prioritise import metrics
-from evsynth.screening.prioritise.features import FeatureMatrix, record_texts, tfidf_features
+from evsynth.screening.prioritise.features import FeatureMatrix, screening_features
 from evsynth.screening.prioritise.query import DEFAULT_SCHEDULE, RetrainSchedule, rank_order
 from evsynth.screening.prioritise.registry import Prioritiser, get_prioritiser
 
@@ -237,7 +237,7 @@ def simulate(
     while found < total:
         if n_fits == 0 or schedule.due(len(rows), since_fit, last_include):
             picked = np.asarray(rows, dtype=np.intp)
-            scorer = model.fit(matrix[picked], y[picked], random_state)
+            scorer = model.fit(matrix[picked], y[picked], random_state, features.blocks)
             ranking = rank_order(scorer.score(matrix), labelled)
             position, since_fit, n_fits = 0, 0, n_fits + 1
         while labelled[ranking[position]]:
@@ -344,8 +344,9 @@ def simulate_screening(
     labels = _labels_column(data, file)
     _check_priors(labels, prior_idx)
     keywords = data["keywords"].tolist() if "keywords" in data.columns else None
-    texts = record_texts(data["title"].tolist(), data["abstract"].tolist(), keywords)
-    features = tfidf_features(texts)
+    features = screening_features(
+        data["title"].tolist(), data["abstract"].tolist(), keywords, with_terms=False
+    )
     return simulate(
         features,
         labels,

@@ -38,21 +38,21 @@ from evsynth._core.rng import RNGLike
 from evsynth.synthesis.nma.bayes.data import read_network
 from evsynth.synthesis.nma.bayes.mcmc_data import (
     ArmStudy,
-    Deviance,
     McmcNetwork,
     Plan,
-    binomial_deviances,
     consistency_plan,
-    gaussian_deviances,
     model_arrays,
     read_arms,
 )
 from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
     ConvergenceWarning,
+    Deviance,
     ParameterDiagnostics,
     SamplerReport,
     bfmi,
+    binomial_deviances,
     convergence_problems,
+    gaussian_deviances,
 )
 from evsynth.synthesis.nma.bayes.mcmc_result import (
     McmcNmaResult,
@@ -67,7 +67,7 @@ from evsynth.synthesis.nma.bayes.priors import TauPrior, UniformTau
 from evsynth.synthesis.nma.bayes.result import TauSummary
 
 if TYPE_CHECKING:
-    from evsynth.synthesis.nma.bayes.models_numpyro import NutsOutput
+    pass
 
 FloatArray = npt.NDArray[np.float64]
 Likelihood = Literal["binomial", "normal"]
@@ -86,7 +86,7 @@ class McmcOptions:
     warmup: int = 500
     samples: int = 1000
     chain_method: str = "sequential"
-    dense_mass: bool | None = None
+    dense_mass: bool = False
     target_accept: float = 0.8
     max_tree_depth: int = 10
 
@@ -250,10 +250,7 @@ def fit_plan(
     )
     kind = "binomial" if net.likelihood == "binomial" else "gaussian"
     spec = models.ModelSpec(kind, random, family)
-    # A dense mass matrix pays for the normal models (only d and tau are sampled: it removes
-    # the correlation of the d's, about doubling their ESS per draw) and not for the binomial
-    # one (one parameter per arm: the matrix is large and slow to adapt).
-    dense = (kind == "gaussian") if options.dense_mass is None else options.dense_mass
+    dense = bool(options.dense_mass)
     settings = models.NutsSettings(
         options.chains,
         options.warmup,
@@ -263,8 +260,16 @@ def fit_plan(
         options.target_accept,
         options.max_tree_depth,
     )
-    out: NutsOutput = models.run_nuts(spec, arrays, init, settings, seed)
+    if kind == "gaussian" and not random:
+        # Normal likelihood, fixed effect: the posterior of d is exactly normal, drawn directly.
+        out = models.direct_output(options.chains, options.samples)
+    else:
+        out = models.run_nuts(spec, arrays, init, settings, seed)
     draws = {k: v for k, v in out.draws.items() if k in ("d", "sd", "mu", "lp")}
+    if kind == "gaussian":
+        # Each d replaced by an exact draw from d | y, tau at its draw's tau (conjugate).
+        tau_draws = draws["sd"] if random else np.zeros((options.chains, options.samples))
+        draws["d"] = models.gaussian_conditional(arrays, tau_draws, gen)
     if kind == "binomial":
         dev = binomial_deviances(arrays, draws["lp"])
         study_of = extra["arm_study"]
@@ -427,7 +432,7 @@ def bayes_nma_mcmc(
     warmup: int = 500,
     samples: int = 1000,
     chain_method: Literal["sequential", "vectorized"] = "sequential",
-    dense_mass: bool | None = None,
+    dense_mass: bool = False,
     target_accept: float = 0.8,
     max_tree_depth: int = 10,
     rng: RNGLike = None,
@@ -471,8 +476,7 @@ def bayes_nma_mcmc(
     chain_method : {"sequential", "vectorized"}, optional
         Chains one after the other in one compiled loop (fastest to compile), or batched.
     dense_mass : bool, optional
-        Dense rather than diagonal mass matrix; by default dense for the normal likelihood
-        (only the d's and tau are sampled) and diagonal for the binomial one.
+        Dense rather than diagonal mass matrix (slower to adapt; no gain on TSD2's models).
     target_accept, max_tree_depth : optional
         NUTS settings (Hoffman & Gelman 2014; Stan's adaptation).
     rng : int, numpy.random.Generator or None, optional

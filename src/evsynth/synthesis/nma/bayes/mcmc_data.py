@@ -39,7 +39,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import linalg, special
+from scipy import linalg
 
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
 from evsynth.synthesis.nma.bayes.data import StudyData
@@ -277,7 +277,8 @@ def ume_plan(net: McmcNetwork) -> Plan:
         for row, k in enumerate(arms[1:]):
             design[row, column[(index[trts[arms[0]]], index[trts[k]])]] = 1.0
         units.append(Unit(s, arms, (True,) * len(arms), design))
-    labels = tuple(f"{net.treatments[j]} vs {net.treatments[k]}" for j, k in comparisons)
+    # "k vs j" is d_k - d_j, the effect of arm k against the baseline j (as elsewhere).
+    labels = tuple(f"{net.treatments[k]} vs {net.treatments[j]}" for j, k in comparisons)
     return Plan("ume", tuple(units), labels, comparisons)
 
 
@@ -537,87 +538,3 @@ def model_arrays(
     arrays["prior_d_sd"] = np.asarray(prior_d_sd)
     arrays["prior_tau"] = np.zeros(3) if prior_tau is None else np.asarray(prior_tau)
     return arrays, extra
-
-
-def _log_sigmoid(x: FloatArray) -> FloatArray:
-    return np.asarray(-np.logaddexp(0.0, -x), dtype=np.float64)
-
-
-def binomial_deviance(
-    events: FloatArray, sizes: FloatArray, log_p: FloatArray, log_q: FloatArray
-) -> FloatArray:
-    r"""Residual deviance of each arm (TSD2):
-
-    .. math::
-
-        D = 2\Big[r \log\frac{r}{\hat r} + (n - r)\log\frac{n - r}{n - \hat r}\Big],
-        \qquad \hat r = n p,
-
-    from :math:`\log p` and :math:`\log(1 - p)` (stable for extreme linear predictors), with
-    :math:`0 \log 0 = 0`.
-    """
-    rest = sizes - events
-    log_n = np.log(sizes)
-    term1 = special.xlogy(events, events) - events * (log_n + log_p)
-    term2 = special.xlogy(rest, rest) - rest * (log_n + log_q)
-    return np.asarray(2.0 * (term1 + term2), dtype=np.float64)
-
-
-@dataclass(frozen=True, slots=True)
-class Deviance:
-    """Posterior mean residual deviance and the two plug-in deviances, per data point."""
-
-    mean: FloatArray  # posterior mean residual deviance of each data point (or unit)
-    at_linear_predictor: FloatArray  # deviance at the posterior mean of the linear predictor
-    at_fitted: FloatArray  # deviance at the posterior mean of the fitted values
-    draws: FloatArray  # (chains, draws) total residual deviance
-
-
-def binomial_deviances(arrays: Arrays, lp: FloatArray) -> Deviance:
-    """Deviances from the linear predictor draws ``lp`` (chains, draws, arms); unused arms 0."""
-    r, n, used = arrays["events"], arrays["sizes"], arrays["weight"]
-    dev = binomial_deviance(r, n, _log_sigmoid(lp), _log_sigmoid(-lp)) * used
-    lp_bar = lp.mean(axis=(0, 1))
-    at_lp = binomial_deviance(r, n, _log_sigmoid(lp_bar), _log_sigmoid(-lp_bar)) * used
-    p_bar = special.expit(lp).mean(axis=(0, 1))
-    q_bar = special.expit(-lp).mean(axis=(0, 1))
-    at_fitted = binomial_deviance(r, n, np.log(p_bar), np.log(q_bar)) * used
-    return Deviance(dev.mean(axis=(0, 1)), at_lp, at_fitted, dev.sum(axis=-1))
-
-
-def gaussian_deviances(
-    arrays: Arrays, extra: Arrays, theta: FloatArray, tau: FloatArray
-) -> Deviance:
-    r"""Deviances of the normal model, the latent effects integrated exactly (Rao-Blackwell).
-
-    Given :math:`\theta` and :math:`\tau`, with :math:`r_i = y_i - X_i\theta` and
-    :math:`W_i = W_{0i} + \tau^2 Q_i`, the fitted values :math:`f_i` (arm means or contrasts)
-    satisfy :math:`y_i - f_i \mid y, \theta, \tau \sim N(V_i W_i^{-1} r_i,\ V_i - V_i W_i^{-1}
-    V_i)`, so the residual deviance :math:`D_i = (y_i - f_i)^\top V_i^{-1} (y_i - f_i)` (TSD2)
-    has conditional mean
-
-    .. math::
-
-        E[D_i \mid y, \theta, \tau] = r_i^\top W_i^{-1} V_i W_i^{-1} r_i + m_i
-            - \operatorname{tr}(W_i^{-1} V_i),
-
-    averaged over the draws. The plug-in uses the posterior mean of the fitted values,
-    :math:`\bar f_i = y_i - \overline{V_i W_i^{-1} r_i}`; for the identity link that is also
-    the posterior mean of the linear predictor, so both plug-ins agree.
-    """
-    # With W^-1 = U diag(1 / (1 + tau^2 lambda)) U' (see _gaussian_arrays), z = U'r and
-    # s = z / (1 + tau^2 lambda): W^-1 r = U s, r'W^-1 V W^-1 r = s'(U'VU)s and
-    # tr(W^-1 V) = sum_j (U'VU)_jj / (1 + tau^2 lambda_j); no solve per draw.
-    y, v, ut = extra["y"], extra["v"], extra["ut"]
-    shape = theta.shape[:2]
-    th = theta.reshape(-1, theta.shape[-1])
-    scale = 1.0 + (tau.reshape(-1) ** 2)[:, None, None] * arrays["eig"][None]  # (D, S, K)
-    s = (arrays["uy"][None] - np.einsum("skp,dp->dsk", arrays["ux"], th)) / scale
-    b = np.einsum("sjk,skl,sml->sjm", ut, v, ut)  # U'VU
-    quad = np.einsum("dsj,sjm,dsm->ds", s, b, s)
-    trace = np.sum(np.diagonal(b, axis1=1, axis2=2)[None] / scale, axis=-1)
-    dev = quad + y.shape[1] - trace  # padded entries contribute 1 - 1 = 0
-    # Posterior mean of y - f = V W^-1 r = V U s, linear in s.
-    resid_bar = np.einsum("skl,sml,sm->sk", v, ut, s.mean(axis=0))
-    at_mean = np.einsum("sk,sk->s", resid_bar, np.linalg.solve(v, resid_bar[..., None])[..., 0])
-    return Deviance(dev.mean(axis=0), at_mean, at_mean, dev.sum(axis=1).reshape(shape))

@@ -26,7 +26,7 @@ doi:10.1177/0272989X12458724). Every model takes its data as a dict of arrays (b
 
     .. math::
 
-        w \sim N\big(\lambda c,\ \tau^{\lambda}\big), \quad
+        w \sim N\big(\lambda c,\ \tau^{2\lambda}\big), \quad
         \omega = \tau^{1-\lambda}(w - \lambda c), \quad
         c_i = L^{-1}(\mu_i \mathbf 1 + X_i\theta),
 
@@ -34,8 +34,8 @@ doi:10.1177/0272989X12458724). Every model takes its data as a dict of arrays (b
     samples the arms' linear predictors themselves (whitened; centred), :math:`\lambda = 0`
     standard normal deviations (non-centred). The sampler is fastest when :math:`\lambda` is
     near :math:`\tau^2/(\tau^2 + s^2)` for a contrast with sampling variance :math:`s^2`: data
-    that pin a contrast down want it centred, weak data non-centred (:mod:`.mcmc_data` sets
-    it). Arms with weight 0 (left out by node-splitting) add nothing to the likelihood.
+    that pin a contrast down want it centred, weak data non-centred; :func:`reference_tau`
+    locates :math:`\tau` from a normal approximation for that. Arms with weight 0 (left out by node-splitting) add nothing to the likelihood.
 :func:`gaussian_model`
     Normal likelihood, identity link, for arm means or for contrasts with the multi-arm
     covariance. Both the random effects and (arm means) the study baselines are integrated
@@ -43,12 +43,28 @@ doi:10.1177/0272989X12458724). Every model takes its data as a dict of arrays (b
 
     .. math::
 
-        y_i \sim N\big(X_i\theta,\ W_{0i} + \tau^2 Q_i\big),
+        y_i \sim N\big(X_i\theta,\ W_i(\tau)\big), \qquad W_i(\tau) = W_{0i} + \tau^2 Q_i,
 
     with :math:`W_{0i}` the sampling covariance (plus :math:`100^2 \mathbf 1\mathbf 1^\top` over
     the arms for the baseline) and :math:`Q_i` the structure :math:`\Sigma` on the contrasts.
-    NUTS then samples :math:`\theta` and :math:`\tau` alone.
+    The generalised eigenvectors :math:`U_i` (:math:`U_i^\top W_{0i} U_i = I`,
+    :math:`U_i^\top Q_i U_i = \Lambda_i`), computed once, diagonalise every :math:`W_i(\tau)`:
+    with :math:`z_i = U_i^\top(y_i - X_i\theta)`,
 
+    .. math::
+
+        \log p(y \mid \theta, \tau) = \text{const} - \tfrac12 \sum_{i,j}\Big[
+            \frac{z_{ij}^2}{1 + \tau^2\lambda_{ij}} + \log(1 + \tau^2\lambda_{ij})\Big],
+
+    so no matrix is factorised while sampling. NUTS samples :math:`\theta` and :math:`\tau`;
+    then, since the model is conjugate in :math:`\theta \sim N(0, s^2 I)` given :math:`\tau`
+    (the exact engine's :mod:`.kernel`), each draw of :math:`\theta` is replaced by an exact
+    draw from :math:`\theta \mid y, \tau` at that draw's :math:`\tau`
+    (:func:`.mcmc_data.gaussian_conditional`): the pairs are still draws from the joint
+    posterior, and the d's lose the autocorrelation of the chain except through
+    :math:`\tau`. (Sampling :math:`\tau` alone, with :math:`\theta` integrated out, mixes
+    worse: NUTS stops a one-dimensional trajectory early.) The fixed-effect posterior is
+    normal and is drawn directly, without NUTS.
 Prior on the between-study sd
     ``uniform``: :math:`\tau \sim U(0, a)`; ``half-normal``: :math:`\tau \sim N^+(0, s^2)`;
     ``log-normal``: :math:`\log\tau^2 \sim N(m, s^2)`; ``log-t``:
@@ -67,6 +83,7 @@ Sampler
 from __future__ import annotations
 
 import contextlib
+import importlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -137,6 +154,24 @@ class NutsOutput:
     cached: bool
 
 
+def direct_output(chains: int, samples: int) -> NutsOutput:
+    """An empty sampler output: the normal fixed-effect model is drawn directly, not by NUTS."""
+    zeros = np.zeros((chains, samples))
+    return NutsOutput(
+        draws={},
+        diverging=zeros.astype(bool),
+        num_steps=zeros.astype(np.int64),
+        accept_prob=zeros + 1.0,
+        energy=zeros,
+        step_size=np.zeros(chains),
+        warmup_steps=np.zeros(chains, dtype=np.int64),
+        trace_s=0.0,
+        compile_s=0.0,
+        run_s=0.0,
+        cached=True,
+    )
+
+
 def _tau(family: str, params: Array) -> tuple[Array, Array]:
     """Sample the between-study sd under its prior; return tau and log tau."""
     if family == "uniform":
@@ -190,17 +225,18 @@ def binomial_model(data: Mapping[str, Array], *, random: bool, tau_family: str |
 
 
 def gaussian_model(data: Mapping[str, Array], *, random: bool, tau_family: str | None) -> None:
-    """TSD2's normal likelihood with the latent effects integrated out; see the module docstring."""
+    """TSD2's normal likelihood, random effects and baselines integrated out (module docstring).
+
+    Random effects only: the fixed-effect posterior is normal and is drawn directly
+    (:func:`.mcmc_data.gaussian_conditional`).
+    """
     n_params = data["ux"].shape[2]
     theta = numpyro.sample("d", dist.Normal(0.0, data["prior_d_sd"]).expand([n_params]))
+    tau, _ = _tau(tau_family or "uniform", data["prior_tau"])
     # z = U'(y - X theta), with U' W0 U = I and U' Q U = diag(eig) (see mcmc_data).
     z = data["uy"] - jnp.einsum("skp,p->sk", data["ux"], theta)
-    if random:
-        tau, _ = _tau(tau_family or "uniform", data["prior_tau"])
-        scale = 1.0 + tau * tau * data["eig"]
-        numpyro.factor("loglik", -0.5 * jnp.sum(z * z / scale + jnp.log(scale)))
-    else:
-        numpyro.factor("loglik", -0.5 * jnp.sum(z * z))
+    scale = 1.0 + tau * tau * data["eig"]
+    numpyro.factor("loglik", -0.5 * jnp.sum(z * z / scale + jnp.log(scale)))
 
 
 MODELS: dict[str, Callable[..., None]] = {"binomial": binomial_model, "gaussian": gaussian_model}
@@ -209,7 +245,10 @@ MODELS: dict[str, Callable[..., None]] = {"binomial": binomial_model, "gaussian"
 @contextlib.contextmanager
 def float64() -> Iterator[None]:
     """Double precision inside the block only (the arm-level normal model needs it)."""
-    with jax.enable_x64(True):
+    manager: Any = getattr(jax, "enable_x64", None)
+    if manager is None:  # pragma: no cover - older JAX keeps it in jax.experimental
+        manager = importlib.import_module("jax.experimental").enable_x64
+    with manager(True):
         yield
 
 
@@ -415,16 +454,13 @@ def initial_values(
         s2 = var[arrays["con_arm"]] + var[arrays["baseline_arm"][arrays["con_unit"]]]
         est, se = _gls(arrays["design"], delta, arrays["weight"][arrays["con_arm"]] / s2)
         scale = max(tau_ref or 0.5, 0.1)
+        init["d"] = est + gen.normal(size=(chains, len(est))) * np.maximum(se, 0.05)
     else:
-        design, y, mask = extra["design"], extra["y"], extra["mask"]
-        w0inv = np.linalg.inv(extra["w0"])
-        a = np.einsum("skp,skl,slq->pq", design, w0inv, design) + np.eye(design.shape[2]) * 1e-8
-        cov = np.linalg.inv(a)
-        est = cov @ np.einsum("skp,skl,sl->p", design, w0inv, y)
-        se = np.sqrt(np.diag(cov))
-        typical = np.sqrt(np.diagonal(extra["v"], axis1=1, axis2=2)[mask > 0])
+        # d is redrawn from its conditional posterior after sampling: start it at 0; tau near
+        # the typical sampling SE.
+        init["d"] = gen.normal(size=(chains, arrays["ux"].shape[2])) * 0.1
+        typical = np.sqrt(np.diagonal(extra["v"], axis1=1, axis2=2)[extra["mask"] > 0])
         scale = float(np.median(typical))
-    init["d"] = est + gen.normal(size=(chains, len(est))) * np.maximum(se, 0.05)
     tau = scale * gen.uniform(0.5, 1.5, size=chains) if random else np.zeros(chains)
     if random:
         if family == "uniform":
@@ -444,3 +480,33 @@ def initial_values(
             lam = arrays["lam"]
             init["w"] = lam * c + omega * tau[:, None] ** (lam - 1.0)
     return init
+
+
+def gaussian_conditional(arrays: Arrays, tau: FloatArray, gen: np.random.Generator) -> FloatArray:
+    r"""Draws of the basic parameters from their exact normal posterior given each tau.
+
+    The normal model is conjugate given :math:`\tau` (the exact engine's :mod:`.kernel`):
+
+    .. math::
+
+        \theta \mid y, \tau \sim N\big(P^{-1} b,\ P^{-1}\big), \qquad
+        P = \sum_i X_i^\top W_i^{-1} X_i + s^{-2} I, \qquad
+        b = \sum_i X_i^\top W_i^{-1} y_i,
+
+    here with the diagonalised :math:`W_i` (:func:`_gaussian_arrays`), one draw per value of
+    ``tau`` (any shape; ``tau = 0`` for the fixed-effect model). Returns ``tau.shape + (P,)``.
+    """
+    t = np.asarray(tau, dtype=np.float64).reshape(-1)
+    ux, uy = arrays["ux"], arrays["uy"]
+    weight = 1.0 / (1.0 + t[:, None, None] ** 2 * arrays["eig"][None])  # (D, S, K)
+    n = ux.shape[2]
+    precision = (
+        np.einsum("skp,dsk,skq->dpq", ux, weight, ux) + np.eye(n) / float(arrays["prior_d_sd"]) ** 2
+    )
+    b = np.einsum("skp,dsk,sk->dp", ux, weight, uy)
+    chol = np.linalg.cholesky(precision)
+    mean = np.linalg.solve(precision, b[..., None])[..., 0]
+    # theta = mean + L^-T z has covariance (L L^T)^-1 = P^-1.
+    z = gen.standard_normal((len(t), n))
+    draws = mean + np.linalg.solve(np.swapaxes(chol, -1, -2), z[..., None])[..., 0]
+    return np.asarray(draws.reshape(*np.shape(tau), n), dtype=np.float64)
