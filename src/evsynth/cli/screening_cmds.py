@@ -143,7 +143,15 @@ def screen(
     _interactive(proj, protocol, reviewer, stage, sample_only=sample, order=order)
 
 
-def _interactive(proj, protocol, reviewer: str, stage: str, *, sample_only: bool = False, order: str = "prioritised") -> None:  # type: ignore[no-untyped-def]
+def _interactive(  # type: ignore[no-untyped-def]
+    proj,
+    protocol,
+    reviewer: str,
+    stage: str,
+    *,
+    sample_only: bool = False,
+    order: str = "prioritised",
+) -> None:
     """Show the reviewer's next unscreened record and ask for a decision, until they quit."""
     from evsynth.cli.prioritise import InteractiveOrder
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 
 from evsynth._core.errors import EvsynthError
 
@@ -110,8 +111,6 @@ def tfidf_features(
     max_df : float, optional
         Terms in a larger share of records are dropped.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     if len(texts) == 0:
         raise EvsynthError("there are no records to build features from")
     vectorizer = TfidfVectorizer(
@@ -143,8 +142,6 @@ def _tfidf_from_counts(counts: sp.csr_matrix, max_df: float = 0.95) -> sp.csr_ma
 
     Terms in more than ``max_df`` of the records get weight 0 (their column stays, empty).
     """
-    from sklearn.feature_extraction.text import TfidfTransformer
-
     n = counts.shape[0]
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     keep = (df > 0) & (df <= max_df * n) if n > 1 else df > 0
@@ -177,8 +174,6 @@ def screening_features(
     ``with_terms=False`` leaves :attr:`FeatureMatrix.terms` empty (a simulation needs no
     explanations, and listing 10^5 terms costs as much as a dozen model fits).
     """
-    from sklearn.feature_extraction.text import CountVectorizer
-
     n = len(titles)
     if len(abstracts) != n or (keywords is not None and len(keywords) != n):
         raise EvsynthError("titles, abstracts and keywords must have one entry per record")

@@ -27,6 +27,9 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
+from sklearn import config_context
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
 from evsynth._core.errors import EvsynthError
 
@@ -116,9 +119,6 @@ def fit_svm(
     ratio: float = 9.8,
 ) -> LinearScorer:
     """Linear SVM (squared hinge) with ASReview's balanced weights: ``elas_u4``'s classifier."""
-    from sklearn import config_context
-    from sklearn.svm import LinearSVC
-
     _check(labels)
     model = LinearSVC(C=c, random_state=random_state)
     # The inputs are built here and known to be valid: skip scikit-learn's per-call checks,
@@ -138,8 +138,6 @@ def fit_logistic(
     c: float = 10.0,
 ) -> LinearScorer:
     """L2 logistic regression with balanced class weights (liblinear)."""
-    from sklearn.linear_model import LogisticRegression
-
     _check(labels)
     model = LogisticRegression(C=c, solver="liblinear", random_state=random_state)
     model.fit(matrix, labels, sample_weight=balanced_weights(labels, 1.0))
