@@ -11,9 +11,15 @@ import typer
 from evsynth._core.errors import EvsynthError
 from evsynth.cli.output import CsvOption, JsonOption, print_json, print_summary, stderr
 from evsynth.cli.records_cmds import ProjectOption
-from evsynth.screening.protocol import check_stage
 
 StageOption = Annotated[str, typer.Option("--stage", help="title_abstract or full_text.")]
+
+
+def check_stage(stage: str):  # type: ignore[no-untyped-def]
+    """The stage as the screening layer's type; imported here so `evsynth --help` stays fast."""
+    from evsynth.screening.protocol import check_stage as check
+
+    return check(stage)
 
 
 def _project(project: Path | None):  # type: ignore[no-untyped-def]

@@ -105,8 +105,39 @@ class GridCell:
         return self.result is not None
 
 
+class GridLookup:
+    """Warnings, errors and cell lookup shared by the frequentist and Bayesian grid results.
+
+    The subclasses are frozen, slotted dataclasses with ``cells``, ``outcomes`` and
+    ``timepoints``; cells have ``outcome``, ``timepoint``, ``warnings`` and ``error``.
+    """
+
+    __slots__ = ()
+    cells: tuple[Any, ...]
+    outcomes: tuple[str, ...]
+    timepoints: tuple[str, ...]
+
+    @property
+    def warnings(self) -> tuple[GridWarning, ...]:
+        """Every cell's warnings, in cell order."""
+        return tuple(w for cell in self.cells for w in cell.warnings)
+
+    @property
+    def errors(self) -> tuple[tuple[str, str, str], ...]:
+        """``(outcome, timepoint, message)`` of every cell that could not be analysed."""
+        return tuple((c.outcome, c.timepoint, c.error) for c in self.cells if c.error)
+
+    def cell(self, outcome: str, timepoint: str) -> Any:
+        """The cell of one outcome at one time point; unknown names raise a listing error."""
+        if outcome not in self.outcomes:
+            raise choice_error("outcome", outcome, self.outcomes)
+        if timepoint not in self.timepoints:
+            raise choice_error("timepoint", timepoint, self.timepoints)
+        return next(c for c in self.cells if (c.outcome, c.timepoint) == (outcome, timepoint))
+
+
 @dataclass(frozen=True, slots=True)
-class NmaGridResult:
+class NmaGridResult(GridLookup):
     """Network meta-analyses by outcome and time point (:func:`nma_grid`).
 
     ``cells`` are in outcome-major order of ``outcomes`` and ``timepoints``; ``model`` is the
@@ -122,24 +153,6 @@ class NmaGridResult:
     level: float
     higher_is_better: Mapping[str, bool]
     notes: tuple[str, ...] = ()
-
-    @property
-    def warnings(self) -> tuple[GridWarning, ...]:
-        """Every cell's warnings, in cell order."""
-        return tuple(w for cell in self.cells for w in cell.warnings)
-
-    @property
-    def errors(self) -> tuple[tuple[str, str, str], ...]:
-        """``(outcome, timepoint, message)`` of every cell that could not be analysed."""
-        return tuple((c.outcome, c.timepoint, c.error) for c in self.cells if c.error)
-
-    def cell(self, outcome: str, timepoint: str) -> GridCell:
-        """The cell of one outcome at one time point; unknown names raise a listing error."""
-        if outcome not in self.outcomes:
-            raise choice_error("outcome", outcome, self.outcomes)
-        if timepoint not in self.timepoints:
-            raise choice_error("timepoint", timepoint, self.timepoints)
-        return next(c for c in self.cells if (c.outcome, c.timepoint) == (outcome, timepoint))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per outcome, time point and treatment (versus the reference), tidy.
@@ -191,7 +204,7 @@ class NmaGridResult:
         self, ax: Axes | None = None, *, outcome: str, timepoint: str, **kwargs: Any
     ) -> Figure:
         """Forest plot of one cell's treatments versus the reference (see NmaResult.plot)."""
-        cell = self.cell(outcome, timepoint)
+        cell: GridCell = self.cell(outcome, timepoint)
         if cell.result is None:
             raise EvsynthError(f"{outcome}, {timepoint} was not analysed: {cell.error}")
         return cell.result.plot(ax=ax, model=self.model, **kwargs)

@@ -47,6 +47,7 @@ from evsynth.synthesis.nma.bayes.priors import TauPrior
 from evsynth.synthesis.nma.grid import (
     SMALL_STUDY,
     GridCell,
+    GridLookup,
     GridWarning,
     _labels,
     nma_grid,
@@ -86,7 +87,7 @@ class BayesGridCell:
 
 
 @dataclass(frozen=True, slots=True)
-class BayesNmaGridResult:
+class BayesNmaGridResult(GridLookup):
     """Bayesian network meta-analyses by outcome and time point (:func:`bayes_nma_grid`).
 
     ``cells`` are in outcome-major order of ``outcomes`` and ``timepoints``.
@@ -102,24 +103,6 @@ class BayesNmaGridResult:
     prior: str
     seed: int | None
     notes: tuple[str, ...] = ()
-
-    @property
-    def warnings(self) -> tuple[GridWarning, ...]:
-        """Every cell's warnings, in cell order."""
-        return tuple(w for cell in self.cells for w in cell.warnings)
-
-    @property
-    def errors(self) -> tuple[tuple[str, str, str], ...]:
-        """``(outcome, timepoint, message)`` of every cell that could not be analysed."""
-        return tuple((c.outcome, c.timepoint, c.error) for c in self.cells if c.error)
-
-    def cell(self, outcome: str, timepoint: str) -> BayesGridCell:
-        """The cell of one outcome at one time point; unknown names raise a listing error."""
-        if outcome not in self.outcomes:
-            raise choice_error("outcome", outcome, self.outcomes)
-        if timepoint not in self.timepoints:
-            raise choice_error("timepoint", timepoint, self.timepoints)
-        return next(c for c in self.cells if (c.outcome, c.timepoint) == (outcome, timepoint))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per outcome, time point and treatment (the reference included), tidy.
