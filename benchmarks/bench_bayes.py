@@ -87,6 +87,8 @@ NETWORKS: dict[str, dict[str, Any]] = {
     },
 }
 TARGET = 4000.0
+EXACT_REPEATS = 21  # the exact engine takes milliseconds: the median of 20 calls after the first
+MATCHED_GRID_SETTINGS = {"panels": 4, "nodes": 6, "zoom_points": 33, "tol": 1e-4}
 
 
 def _min_ess(draws: dict[str, np.ndarray]) -> tuple[float, str]:
@@ -97,12 +99,17 @@ def _min_ess(draws: dict[str, np.ndarray]) -> tuple[float, str]:
     return values[name], name
 
 
-def worker(network: str, chains: int, warmup: int, samples: int, seed: int) -> dict[str, Any]:
+def worker(
+    network: str, chains: int, warmup: int, samples: int, seed: int, sampler: str = "nuts"
+) -> dict[str, Any]:
     """One process: import, a cold call, a warm call (and the exact engine for normal data)."""
     spec = NETWORKS[network]
     start = time.perf_counter()
-    from evsynth.synthesis.nma.bayes import bayes_nma_normal, models_numpyro  # noqa: F401
+    from evsynth.synthesis.nma.bayes import bayes_nma_normal
     from evsynth.synthesis.nma.bayes.mcmc import bayes_nma_mcmc
+
+    if sampler == "nuts":
+        from evsynth.synthesis.nma.bayes import models_numpyro  # noqa: F401
 
     import_s = time.perf_counter() - start
     data = pd.read_csv(spec["file"])
@@ -110,7 +117,13 @@ def worker(network: str, chains: int, warmup: int, samples: int, seed: int) -> d
     for label, rng in (("first", seed), ("second", seed + 1)):
         wall, cpu = time.perf_counter(), time.process_time()
         fit = bayes_nma_mcmc(
-            data, chains=chains, warmup=warmup, samples=samples, rng=rng, **spec["kwargs"]
+            data,
+            chains=chains,
+            warmup=warmup,
+            samples=samples,
+            rng=rng,
+            sampler=sampler,
+            **spec["kwargs"],
         )
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         d = fit.posterior["d"]
@@ -118,15 +131,22 @@ def worker(network: str, chains: int, warmup: int, samples: int, seed: int) -> d
         draws["sd"] = fit.posterior["sd"]
         ess, slowest = _min_ess(draws)
         s = fit.sampler
+        assert s.algorithm == sampler
         warm_share = s.warmup_steps / max(s.warmup_steps + s.sampling_steps, 1)
+        if sampler == "imh":
+            # Fixed: the proposal (Newton fits on the grid); the warm-up proposals are cheap
+            # draws like the rest and are counted as sampling.
+            fixed_run, sampling = s.setup_s, s.run_s - s.setup_s
+        else:
+            fixed_run, sampling = s.run_s * warm_share, s.run_s * (1 - warm_share)
         out[label] = {
             "wall_s": wall,
             "cpu_s": cpu,
             "trace_s": s.trace_s,
             "compile_s": s.compile_s,
             "run_s": s.run_s,
-            "warmup_s": s.run_s * warm_share,
-            "sampling_s": s.run_s * (1 - warm_share),
+            "warmup_s": fixed_run,
+            "sampling_s": sampling,
             "min_ess": ess,
             "slowest": slowest,
             "mean_steps": s.mean_steps,
@@ -135,23 +155,43 @@ def worker(network: str, chains: int, warmup: int, samples: int, seed: int) -> d
             "sd_median": fit.sd.median if fit.sd else None,
             "d_mean": [float(x) for x in fit.pairwise.mean[1:, 0]],
         }
-    if spec["kwargs"]["likelihood"] == "normal":
+    if spec["kwargs"]["likelihood"] == "normal" and sampler == "nuts":
+        from evsynth.synthesis.nma.bayes.quadrature import Quadrature
+
+        matched = Quadrature(**MATCHED_GRID_SETTINGS)
         kwargs = {k: v for k, v in spec["kwargs"].items() if k != "likelihood"}
-        times = []
-        for _ in range(2):
-            wall = time.perf_counter()
-            exact = bayes_nma_normal(data, rng=seed, **kwargs)
-            times.append(time.perf_counter() - wall)
-        out["exact"] = {
-            "first_s": times[0],
-            "second_s": times[1],
-            "d_mean": [float(x) for x in exact.pairwise.mean[1:, 0]],
-            "sd_median": exact.sd.median if exact.sd else None,
-        }
+        # The default grid is accurate to about 1e-8; "matched" is coarser (tolerance 1e-4),
+        # still far more accurate than 4,000 effective draws (its error is printed).
+        grids = {"default": Quadrature(), "matched": matched}
+        exact: dict[str, Any] = {}
+        fits = {}
+        for name, grid in grids.items():
+            times = []
+            for _ in range(EXACT_REPEATS):
+                wall = time.perf_counter()
+                fits[name] = bayes_nma_normal(data, rng=seed, grid=grid, **kwargs)
+                times.append(time.perf_counter() - wall)
+            exact[name] = {
+                "first_s": times[0],
+                "median_s": float(np.median(times[1:])),
+                "nodes": len(fits[name].weights),
+            }
+        a, b = fits["default"], fits["matched"]
+        exact["matched"]["max_abs_diff"] = float(
+            max(
+                np.abs(getattr(a.pairwise, f) - getattr(b.pairwise, f)).max()
+                for f in ("mean", "sd", "median", "q025", "q975")
+            )
+        )
+        exact["d_mean"] = [float(x) for x in a.pairwise.mean[1:, 0]]
+        exact["sd_median"] = a.sd.median if a.sd else None
+        out["exact"] = exact
     return out
 
 
-def _run_worker(args: argparse.Namespace, network: str, cache: Path | None) -> dict[str, Any]:
+def _run_worker(
+    args: argparse.Namespace, network: str, cache: Path | None, sampler: str = "nuts"
+) -> dict[str, Any]:
     env = dict(os.environ)
     if cache is not None:
         env["JAX_COMPILATION_CACHE_DIR"] = str(cache)
@@ -165,9 +205,11 @@ def _run_worker(args: argparse.Namespace, network: str, cache: Path | None) -> d
         "--warmup",
         str(args.warmup),
         "--samples",
-        str(args.samples[network]),
+        str(args.imh_samples if sampler == "imh" else args.samples[network]),
         "--seed",
         str(args.seed),
+        "--sampler",
+        sampler,
     ]
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     return json.loads(res.stdout.strip().splitlines()[-1])
@@ -246,9 +288,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--worker", choices=sorted(NETWORKS))
     parser.add_argument("--samples", type=int, default=1300)
+    parser.add_argument("--sampler", choices=("nuts", "imh"), default="nuts")
+    parser.add_argument(
+        "--imh-samples",
+        type=int,
+        default=2500,
+        help="draws kept per chain by the IMH (binomial networks; 4 proposals each)",
+    )
     args = parser.parse_args(argv)
     if args.worker:
-        result = worker(args.worker, args.chains, args.warmup, args.samples, args.seed)
+        result = worker(
+            args.worker, args.chains, args.warmup, args.samples, args.seed, args.sampler
+        )
         print(json.dumps(result))
         return 0
     args.samples = {"smoking": args.samples_smoking, "lopez": args.samples_lopez}
@@ -258,13 +309,24 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as cache_dir:
             cold = _run_worker(args, network, Path(cache_dir))
             disk = _run_worker(args, network, Path(cache_dir))
+        imh = (
+            _run_worker(args, network, None, "imh")
+            if NETWORKS[network]["kwargs"]["likelihood"] == "binomial"
+            else None
+        )
         jags = _run_jags(args, network)
         rows = []
-        for tool, r in (
+        runs = [
             ("evsynth NUTS, cold (trace + compile)", cold["first"]),
             ("evsynth NUTS, disk cache (trace only)", disk["first"]),
             ("evsynth NUTS, warm (compiled)", cold["second"]),
-        ):
+        ]
+        if imh:
+            runs += [
+                ("evsynth IMH (Laplace proposal), first call", imh["first"]),
+                ("evsynth IMH (Laplace proposal), second call", imh["second"]),
+            ]
+        for tool, r in runs:
             fixed = (
                 r["trace_s"]
                 + r["compile_s"]
@@ -286,14 +348,26 @@ def main(argv: list[str] | None = None) -> int:
             table["ratio_vs_jags"] = table["ess_per_s"] / table["ess_per_s"].iloc[-1]
         print(f"\n== {network}: time to effective samples (min bulk ESS over d's and sd)")
         print(f"import evsynth + JAX: {cold['import_s']:.2f} s (not counted)")
+        if imh:
+            print(f"import evsynth without JAX (IMH): {imh['import_s']:.2f} s (not counted)")
         with pd.option_context("display.width", 160, "display.max_columns", 20):
             print(table.round(3).to_string(index=False))
         if "exact" in cold:
             ex = cold["exact"]
-            print(
-                f"exact engine (no Monte Carlo error): {ex['first_s']:.3f} s first call, "
-                f"{ex['second_s']:.3f} s second"
-            )
+            jags_time = rows[-1]["time_to_4000_s"] if jags else None
+            for name in ("default", "matched"):
+                e = ex[name]
+                ratio = f", {jags_time / e['median_s']:.0f}x JAGS's time to 4,000" if jags else ""
+                extra = (
+                    f", max |diff| from the default grid {e['max_abs_diff']:.1e}"
+                    if name == "matched"
+                    else ""
+                )
+                print(
+                    f"exact engine, {name} grid ({e['nodes']} nodes; no Monte Carlo error): "
+                    f"{e['median_s'] * 1e3:.1f} ms per call (first call {e['first_s'] * 1e3:.1f} "
+                    f"ms){ratio}{extra}"
+                )
         agree = {
             "evsynth d": cold["first"]["d_mean"],
             "evsynth sd median": cold["first"]["sd_median"],
@@ -310,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         report[network] = {
             "evsynth_cold_process": cold,
             "evsynth_disk_process": disk,
+            "evsynth_imh_process": imh,
             "jags": jags,
             "table": rows,
         }

@@ -46,6 +46,12 @@ class Likelihood(StrEnum):
     binomial = "binomial"
 
 
+class Sampler(StrEnum):
+    auto = "auto"
+    imh = "imh"
+    nuts = "nuts"
+
+
 class Method(StrEnum):
     DL = "DL"
     REML = "REML"
@@ -274,6 +280,13 @@ def nma(
         typer.Option(help="--bayes: normal or binomial (default: from the columns)."),
     ] = None,
     seed: Annotated[int | None, typer.Option(help="--bayes: random seed (recorded).")] = None,
+    sampler: Annotated[
+        Sampler,
+        typer.Option(
+            help="--bayes, binomial: auto (IMH with a Laplace proposal, NUTS if it fails its "
+            "checks), imh or nuts."
+        ),
+    ] = Sampler.auto,
     json_: JsonOption = False,
     csv: CsvOption = False,
     table: TableOption = False,
@@ -309,6 +322,7 @@ def nma(
             model="random" if model == Model.random else "fixed",
             measure=measure.value,
             seed=seed,
+            sampler=sampler.value,
             higher_is_better=higher_is_better,
             grid=grid,
             outcome_column=outcome_column,

@@ -157,6 +157,7 @@ def fit_bayes(
     model: str,
     higher_is_better: bool,
     seed: int | None,
+    sampler: str = "auto",
 ) -> Any:
     """Fit one network: the exact engine for a normal likelihood, MCMC for the binomial."""
     if spec.likelihood == "binomial":
@@ -171,7 +172,7 @@ def fit_bayes(
             prior_d_sd=100.0,
             higher_is_better=higher_is_better,
             rng=seed,
-            settings=None,
+            settings={"sampler": sampler},
         )
     from evsynth.synthesis.nma.bayes import bayes_nma_normal
 
@@ -196,6 +197,7 @@ def fit_bayes_grid(
     timepoint: str,
     outcomes: list[str] | None = None,
     timepoints: list[str] | None = None,
+    sampler: str = "auto",
 ) -> BayesNmaGridResult:
     """One Bayesian network per outcome and time point (:func:`bayes_nma_grid`)."""
     from evsynth.synthesis.nma.bayes.grid import bayes_nma_grid
@@ -220,6 +222,7 @@ def fit_bayes_grid(
         timepoints=timepoints,
         rng=seed,
         layout="auto" if spec.likelihood == "binomial" else spec.layout,  # type: ignore[arg-type]
+        mcmc={"sampler": sampler} if spec.likelihood == "binomial" else None,
         **columns,
     )
 
@@ -389,6 +392,7 @@ def run_bayes(
     seed: int | None,
     higher_is_better: bool | None,
     grid: bool,
+    sampler: str = "auto",
     outcome_column: str,
     timepoint_column: str,
     json_: bool,
@@ -411,10 +415,16 @@ def run_bayes(
                 seed=seed,
                 outcome=outcome_column,
                 timepoint=timepoint_column,
+                sampler=sampler,
             )
         else:
             result = fit_bayes(
-                spec, reference=reference, model=model, higher_is_better=direction, seed=seed
+                spec,
+                reference=reference,
+                model=model,
+                higher_is_better=direction,
+                seed=seed,
+                sampler=sampler,
             )
     except DataError as exc:
         raise locate(exc, file) from None

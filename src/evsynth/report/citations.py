@@ -85,6 +85,11 @@ REFERENCES: dict[str, str] = {
     "Bayesian meta-analysis. Stat Med. 2015;34(6):984-998. doi:10.1002/sim.6381",
     "numpyro": "Phan D, Pradhan N, Jankowiak M. Composable effects for flexible and accelerated "
     "probabilistic programming in NumPyro. arXiv:1912.11554; 2019.",
+    "tierney1994": "Tierney L. Markov chains for exploring posterior distributions. Ann Stat. "
+    "1994;22(4):1701-1728. doi:10.1214/aos/1176325750",
+    "rue2009": "Rue H, Martino S, Chopin N. Approximate Bayesian inference for latent Gaussian "
+    "models by using integrated nested Laplace approximations. J R Stat Soc Series B Stat "
+    "Methodol. 2009;71(2):319-392. doi:10.1111/j.1467-9868.2008.00700.x",
     "vehtari2021": "Vehtari A, Gelman A, Simpson D, Carpenter B, Bürkner PC. Rank-normalization, "
     "folding, and localization: an improved R-hat for assessing convergence of MCMC. Bayesian "
     "Anal. 2021;16(2):667-718. doi:10.1214/20-BA1221",

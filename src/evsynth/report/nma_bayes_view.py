@@ -18,6 +18,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from evsynth.synthesis.nma import BayesNmaGridResult, NmaGridResult, NmaResult
 from evsynth.synthesis.nma.bayes.engines import is_mcmc, mcmc_diagnostics
 
@@ -151,14 +153,30 @@ def engine_statement(bayes: Any) -> str:
         )
     values = mcmc_diagnostics(bayes) or {}
     sampler = bayes.sampler
-    parts = [
-        f"MCMC (NumPyro NUTS, {sampler.chains} chains x {sampler.samples} draws after "
-        f"{sampler.warmup} warm-up, seed {bayes.seed})",
-        f"max R-hat {values['rhat']:.3f}",
-        f"min bulk ESS {values['ess_bulk']:.0f}",
-        f"min tail ESS {values['ess_tail']:.0f}",
-        f"{values['divergences']} divergent transitions",
-    ]
+    if getattr(sampler, "algorithm", "nuts") == "imh":
+        acceptance = sampler.acceptance
+        accept_text = (
+            f", acceptance {float(np.min(acceptance)):.2f}-{float(np.max(acceptance)):.2f}"
+            if acceptance is not None and len(acceptance)
+            else ""
+        )
+        parts = [
+            "MCMC (independence Metropolis-Hastings with a nested Laplace proposal, "
+            f"{sampler.chains} chains x {sampler.samples} draws, every {sampler.thin}th of "
+            f"the proposals after {sampler.warmup}{accept_text}, seed {bayes.seed})",
+            f"max R-hat {values['rhat']:.3f}",
+            f"min bulk ESS {values['ess_bulk']:.0f}",
+            f"min tail ESS {values['ess_tail']:.0f}",
+        ]
+    else:
+        parts = [
+            f"MCMC (NumPyro NUTS, {sampler.chains} chains x {sampler.samples} draws after "
+            f"{sampler.warmup} warm-up, seed {bayes.seed})",
+            f"max R-hat {values['rhat']:.3f}",
+            f"min bulk ESS {values['ess_bulk']:.0f}",
+            f"min tail ESS {values['ess_tail']:.0f}",
+            f"{values['divergences']} divergent transitions",
+        ]
     if not values["converged"]:
         parts.append("NOT CONVERGED: " + " ".join(values["problems"]))
     return "; ".join(parts)
@@ -187,8 +205,24 @@ def methods_text(results: Sequence[Any], model: str, grid: bool) -> str:
             "posterior means, quantiles, SUCRA and probabilities carry no Monte Carlo error."
         )
     if likelihoods - {"normal"}:
+        algorithms = {
+            getattr(getattr(r, "sampler", None), "algorithm", None)
+            for r in results
+            if getattr(r, "likelihood", "normal") != "normal"
+        }
+        how = []
+        if "imh" in algorithms:
+            how.append(
+                "an independence Metropolis-Hastings sampler (Tierney 1994) whose proposal is "
+                "a nested Laplace approximation of the posterior (Rue et al. 2009): Gaussian "
+                "given tau at the conditional mode, over a grid of tau weighted by the Laplace "
+                "approximation of its marginal posterior; the chain's stationary distribution "
+                "is the exact posterior"
+            )
+        if "nuts" in algorithms:
+            how.append("NumPyro's no-U-turn sampler")
         parts.append(
-            "Binomial data (logit link) were analysed by MCMC (NumPyro's no-U-turn sampler), "
+            f"Binomial data (logit link) were analysed by MCMC ({'; and '.join(how)}), "
             "with convergence checked by rank-normalised R-hat and bulk and tail effective "
             "sample sizes."
         )
@@ -210,8 +244,14 @@ def method_keys(results: Sequence[Any]) -> list[str]:
         keys.append("rhodes2015")
     if "log-normal" in families:
         keys.append("turner2015")
-    if any(not is_exact(r) for r in results):
-        keys += ["numpyro", "vehtari2021"]
+    mcmc = [r for r in results if not is_exact(r)]
+    if mcmc:
+        keys.append("vehtari2021")
+    algorithms = {getattr(getattr(r, "sampler", None), "algorithm", "nuts") for r in mcmc}
+    if "nuts" in algorithms:
+        keys.append("numpyro")
+    if "imh" in algorithms:
+        keys += ["tierney1994", "rue2009"]
     return keys
 
 

@@ -144,7 +144,7 @@ class EconomicsSpec(_Strict):
         if trial and (self.responses is None or self.costs is None):
             raise ValueError("a within-trial analysis needs both responses and costs")
         if self.sf12_sensitivity and self.instrument != "sf36":
-            raise ValueError("sf12_sensitivity needs instrument = \"sf36\"")
+            raise ValueError('sf12_sensitivity needs instrument = "sf36"')
         if any(k < 0 for k in self.thresholds):
             raise ValueError("thresholds must be amounts of at least 0")
         return self

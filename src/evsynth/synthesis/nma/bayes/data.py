@@ -208,6 +208,10 @@ def _read_arms(
     y_all = _numbers(data, effect)
     se_all = _numbers(data, se)
     labels = [_label(t) for t in data[treatment].tolist()]
+    # Standard errors checked at once where every row needs one (the arm layout, and the
+    # non-baseline rows of the contrast layout); the study loop checks the rest.
+    needed = ~np.isnan(y_all) if contrast else np.ones(len(se_all), dtype=bool)
+    _check_se(se_all[needed], se, np.flatnonzero(needed))
     out: list[StudyData] = []
     for label, rows in data.groupby(study, sort=False).indices.items():
         rows = np.asarray(rows)
@@ -248,7 +252,6 @@ def _read_arms(
         m = len(trts) - 1
         if contrast:
             # The baseline's se is only needed for the covariance of a multi-arm study.
-            _check_se(s[1:], se, rows[1:])
             if m > 1:
                 _check_se(s[:1], se, rows[:1])
             base_var = float(s[0] ** 2) if m > 1 else 0.0
@@ -256,7 +259,6 @@ def _read_arms(
             cov = np.full((m, m), base_var)
             np.fill_diagonal(cov, s[1:] ** 2)
         else:
-            _check_se(s, se, rows)
             effect_k = y[1:] - y[0]
             cov = np.full((m, m), float(s[0] ** 2))
             np.fill_diagonal(cov, s[1:] ** 2 + s[0] ** 2)

@@ -67,9 +67,36 @@ def _inverse(w: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Inverses and log-determinants of a stack of small SPD matrices (..., m, m)."""
     if w.shape[-1] == 1:
         return np.asarray(1.0 / w), np.asarray(np.log(w[..., 0, 0]))
+    if w.shape[-1] in (2, 3):
+        # Three- and four-arm studies: the adjugate over the determinant, elementwise over the
+        # stack, is several times faster than LAPACK's per-matrix calls on such small matrices.
+        return _small_inverse(w)
     chol = np.linalg.cholesky(w)
     logdet = 2.0 * np.log(np.diagonal(chol, axis1=-2, axis2=-1)).sum(axis=-1)
     return np.asarray(np.linalg.inv(w)), np.asarray(logdet)
+
+
+def _small_inverse(w: FloatArray) -> tuple[FloatArray, FloatArray]:
+    r"""Inverse and log-determinant of SPD 2x2 or 3x3 matrices: :math:`W^{-1} = \operatorname{adj}(W)/|W|`."""
+    if w.shape[-1] == 2:
+        a, b, d = w[..., 0, 0], w[..., 0, 1], w[..., 1, 1]
+        det = a * d - b * b
+        adj = np.stack([np.stack([d, -b], -1), np.stack([-b, a], -1)], -2)
+    else:
+        a, b, c = w[..., 0, 0], w[..., 0, 1], w[..., 0, 2]
+        e, f, i = w[..., 1, 1], w[..., 1, 2], w[..., 2, 2]
+        c00, c01, c02 = e * i - f * f, c * f - b * i, b * f - c * e
+        c11, c12, c22 = a * i - c * c, b * c - a * f, a * e - b * b
+        det = a * c00 + b * c01 + c * c02
+        adj = np.stack(
+            [
+                np.stack([c00, c01, c02], -1),
+                np.stack([c01, c11, c12], -1),
+                np.stack([c02, c12, c22], -1),
+            ],
+            -2,
+        )
+    return np.asarray(adj / det[..., None, None]), np.asarray(np.log(det))
 
 
 def _within(block: StudyBlock, tau: FloatArray) -> FloatArray:

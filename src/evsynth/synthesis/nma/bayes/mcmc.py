@@ -21,12 +21,9 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -39,21 +36,10 @@ from evsynth.synthesis.nma.bayes.data import read_network
 from evsynth.synthesis.nma.bayes.mcmc_data import (
     ArmStudy,
     McmcNetwork,
-    Plan,
     consistency_plan,
-    model_arrays,
     read_arms,
 )
-from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
-    ConvergenceWarning,
-    Deviance,
-    ParameterDiagnostics,
-    SamplerReport,
-    bfmi,
-    binomial_deviances,
-    convergence_problems,
-    gaussian_deviances,
-)
+from evsynth.synthesis.nma.bayes.mcmc_fit import McmcOptions, fit_plan, warn_problems
 from evsynth.synthesis.nma.bayes.mcmc_result import (
     McmcNmaResult,
     beats_from_draws,
@@ -74,34 +60,7 @@ Likelihood = Literal["binomial", "normal"]
 LIKELIHOODS: tuple[str, ...] = ("binomial", "normal")
 MODELS: tuple[str, ...] = ("random", "fixed")
 PLUGINS: tuple[str, ...] = ("linear_predictor", "fitted")
-CHAIN_METHODS: tuple[str, ...] = ("sequential", "vectorized")
 FUNCTION = "evsynth.synthesis.nma.bayes.mcmc.bayes_nma_mcmc"
-
-
-@dataclass(frozen=True, slots=True)
-class McmcOptions:
-    """Sampler settings, checked once (see :func:`bayes_nma_mcmc` for their meaning)."""
-
-    chains: int = 4
-    warmup: int = 500
-    samples: int = 1000
-    chain_method: str = "sequential"
-    dense_mass: bool = False
-    target_accept: float = 0.8
-    max_tree_depth: int = 10
-
-    def __post_init__(self) -> None:
-        for name in ("chains", "warmup", "samples", "max_tree_depth"):
-            value = getattr(self, name)
-            low = 0 if name == "warmup" else 1
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                raise EvsynthError(f"{name}={value!r} must be an integer of at least {low}")
-        if self.samples < 4:
-            raise EvsynthError(f"samples={self.samples} is too few; give at least 4 per chain")
-        if self.chain_method not in CHAIN_METHODS:
-            raise choice_error("chain_method", self.chain_method, CHAIN_METHODS)
-        if not 0 < self.target_accept < 1:
-            raise EvsynthError(f"target_accept={self.target_accept} must lie between 0 and 1")
 
 
 def _seed(rng: RNGLike) -> int:
@@ -115,18 +74,6 @@ def _seed(rng: RNGLike) -> int:
         return rng
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng()
     return int(gen.integers(2**63 - 1))
-
-
-def _import_models() -> Any:
-    try:
-        from evsynth.synthesis.nma.bayes import models_numpyro
-    except ImportError as err:
-        raise EvsynthError(
-            "the MCMC engine needs numpyro and jax, which are not installed",
-            hint="pip install 'evsynth[bayes]' (or pip install numpyro jax); the exact engine "
-            "bayes_nma_normal needs neither",
-        ) from err
-    return models_numpyro
 
 
 def read_data(
@@ -188,160 +135,6 @@ def read_data(
             reference=reference,
         )
     return McmcNetwork("normal", net.layout, net.treatments, net.studies)
-
-
-def _diagnostics(
-    plan: Plan, draws: dict[str, FloatArray], random: bool, names: Sequence[str]
-) -> ParameterDiagnostics:
-    columns = {f"d[{name}]": draws["d"][..., k] for k, name in enumerate(names)}
-    if random:
-        columns["sd"] = draws["sd"]
-    return ParameterDiagnostics.from_draws(columns)
-
-
-@dataclass(frozen=True, slots=True)
-class Fit:
-    """Everything one run of the sampler gives, before a result object is made of it."""
-
-    draws: dict[str, FloatArray]
-    deviance: Deviance
-    resdev: float
-    plugins: dict[str, tuple[float, float]]
-    n_datapoints: int
-    resdev_studies: FloatArray
-    leverage_by_plugin: dict[str, FloatArray]
-    diagnostics: ParameterDiagnostics
-    sampler: SamplerReport
-    problems: list[str]
-
-
-def fit_plan(
-    net: McmcNetwork,
-    plan: Plan,
-    *,
-    random: bool,
-    prior: TauPrior | None,
-    prior_d_sd: float,
-    prior_baseline_sd: float,
-    options: McmcOptions,
-    seed: int,
-) -> Fit:
-    """Build the arrays of ``plan``, run NUTS and compute the deviance and diagnostics."""
-    models = _import_models()
-    family, prior_vec = (
-        models.tau_prior_vector(prior) if (random and prior) else (None, np.zeros(3))
-    )
-    tau_ref = (
-        models.reference_tau(net, prior)
-        if (random and prior and net.likelihood == "binomial")
-        else None
-    )
-    arrays, extra = model_arrays(
-        net,
-        plan,
-        prior_d_sd=prior_d_sd,
-        prior_baseline_sd=prior_baseline_sd,
-        prior_tau=prior_vec,
-        tau_ref=tau_ref,
-    )
-    gen = np.random.default_rng(seed)
-    init = models.initial_values(
-        net, arrays, extra, random, family, prior_vec, tau_ref, options.chains, gen
-    )
-    kind = "binomial" if net.likelihood == "binomial" else "gaussian"
-    spec = models.ModelSpec(kind, random, family)
-    dense = bool(options.dense_mass)
-    settings = models.NutsSettings(
-        options.chains,
-        options.warmup,
-        options.samples,
-        options.chain_method,
-        dense,
-        options.target_accept,
-        options.max_tree_depth,
-    )
-    if kind == "gaussian" and not random:
-        # Normal likelihood, fixed effect: the posterior of d is exactly normal, drawn directly.
-        out = models.direct_output(options.chains, options.samples)
-    else:
-        out = models.run_nuts(spec, arrays, init, settings, seed)
-    draws = {k: v for k, v in out.draws.items() if k in ("d", "sd", "mu", "lp")}
-    if kind == "gaussian":
-        # Each d replaced by an exact draw from d | y, tau at its draw's tau (conjugate).
-        tau_draws = draws["sd"] if random else np.zeros((options.chains, options.samples))
-        draws["d"] = models.gaussian_conditional(arrays, tau_draws, gen)
-    if kind == "binomial":
-        dev = binomial_deviances(arrays, draws["lp"])
-        study_of = extra["arm_study"]
-        n_data = int(arrays["weight"].sum())
-    else:
-        tau = draws["sd"] if random else np.zeros(draws["d"].shape[:2])
-        dev = gaussian_deviances(arrays, extra, draws["d"], tau)
-        study_of = extra["unit_study"]
-        n_data = int(extra["mask"].sum())
-    draws["resdev"] = dev.draws
-    resdev = float(dev.mean.sum())
-    n_studies = len(net.studies)
-
-    def by_study(values: FloatArray) -> FloatArray:
-        return np.bincount(study_of, weights=values, minlength=n_studies).astype(np.float64)
-
-    plugins, leverage = {}, {}
-    for name, at in (("linear_predictor", dev.at_linear_predictor), ("fitted", dev.at_fitted)):
-        pd_value = resdev - float(at.sum())
-        plugins[name] = (pd_value, resdev + pd_value)
-        leverage[name] = by_study(dev.mean - at)
-    names = plan.parameters
-    diagnostics = _diagnostics(plan, draws, random, names)
-    energy_bfmi = bfmi(out.energy)
-    steps = out.num_steps
-    sampler = SamplerReport(
-        chains=options.chains,
-        warmup=options.warmup,
-        samples=options.samples,
-        chain_method=options.chain_method,
-        dense_mass=dense,
-        target_accept=options.target_accept,
-        max_tree_depth=options.max_tree_depth,
-        divergences=int(out.diverging.sum()),
-        tree_depth_hits=int((steps >= 2**options.max_tree_depth - 1).sum()),
-        step_size=out.step_size,
-        bfmi=energy_bfmi,
-        mean_steps=float(steps.mean()),
-        warmup_steps=int(out.warmup_steps.sum()),
-        sampling_steps=int(steps.sum()),
-        trace_s=out.trace_s,
-        compile_s=out.compile_s,
-        run_s=out.run_s,
-        cached=out.cached,
-        reference_tau=tau_ref,
-    )
-    problems = convergence_problems(
-        diagnostics.names,
-        diagnostics.rhat,
-        diagnostics.ess_bulk,
-        diagnostics.ess_tail,
-        sampler.divergences,
-        energy_bfmi,
-    )
-    return Fit(
-        draws,
-        dev,
-        resdev,
-        plugins,
-        n_data,
-        by_study(dev.mean),
-        leverage,
-        diagnostics,
-        sampler,
-        problems,
-    )
-
-
-def warn_problems(problems: list[str], what: str) -> None:
-    """Emit one :class:`ConvergenceWarning` naming every failed check."""
-    if problems:
-        warnings.warn(f"{what}: " + " ".join(problems), ConvergenceWarning, stacklevel=3)
 
 
 @functools.lru_cache(maxsize=1)
@@ -435,6 +228,7 @@ def bayes_nma_mcmc(
     dense_mass: bool = False,
     target_accept: float = 0.8,
     max_tree_depth: int = 10,
+    sampler: Literal["auto", "imh", "nuts"] = "auto",
     rng: RNGLike = None,
 ) -> McmcNmaResult:
     r"""Bayesian NMA by MCMC: NICE DSU TSD2's consistency model, random or fixed effects.
@@ -479,6 +273,13 @@ def bayes_nma_mcmc(
         Dense rather than diagonal mass matrix (slower to adapt; no gain on TSD2's models).
     target_accept, max_tree_depth : optional
         NUTS settings (Hoffman & Gelman 2014; Stan's adaptation).
+    sampler : {"auto", "imh", "nuts"}, optional
+        ``imh``: independence Metropolis-Hastings with a nested Laplace proposal
+        (:mod:`.laplace_imh`; binomial likelihood only; no compilation, about 20 ms per 1,000
+        draws on TSD2's smoking network); ``warmup`` then counts proposals discarded per chain,
+        and each kept draw is every fourth proposal. ``nuts``: NumPyro's NUTS. ``auto``: the IMH
+        for binomial models, redone by NUTS (and noted) if its draws fail the convergence
+        checks; NUTS otherwise.
     rng : int, numpy.random.Generator or None, optional
         Seed of the sampler (a JAX ``PRNGKey``) and the starting values; recorded.
 
@@ -506,7 +307,7 @@ def bayes_nma_mcmc(
     """
     check_common(model, prior_tau, prior_d_sd, higher_is_better, plugin)
     options = McmcOptions(
-        chains, warmup, samples, chain_method, dense_mass, target_accept, max_tree_depth
+        chains, warmup, samples, chain_method, dense_mass, target_accept, max_tree_depth, sampler
     )
     seed = _seed(rng)
     net = read_data(
@@ -583,5 +384,5 @@ def bayes_nma_mcmc(
         sampler=fit.sampler,
         seed=seed,
         manifest=manifest(net, opts, seed, FUNCTION),
-        notes=tuple(fit.problems),
+        notes=fit.notes,
     )

@@ -218,6 +218,8 @@ def mcse_sd(x: npt.ArrayLike) -> float:
     second = float(np.mean(centred**2))
     ess = ess_mean(centred**2)
     varvar = (float(np.mean(centred**4)) - second**2) / ess
+    if not (math.isfinite(varvar) and varvar >= 0 and second > 0):
+        return math.nan  # chains that do not move (or too few draws): no estimate
     return math.sqrt(varvar / second / 4)
 
 
@@ -336,7 +338,17 @@ class ParameterDiagnostics:
 
 @dataclass(frozen=True, slots=True)
 class SamplerReport:
-    """How the draws were made: NUTS settings, its statistics, and the time spent."""
+    """How the draws were made: the sampler's settings, its statistics, and the time spent.
+
+        ``algorithm`` is ``"nuts"`` (NumPyro) or ``"imh"`` (independence Metropolis-Hastings with
+        the nested Laplace proposal, :mod:`.laplace_imh`). The NUTS fields (step size, tree depth,
+        divergences, E-BFMI) are empty or zero for the IMH, whose own are ``acceptance`` (share of
+        proposals accepted, per chain), ``proposal_efficiency`` (Kish's effective sample size of
+        the importance weights over the number of proposals), ``thin`` (proposals per kept draw)
+        ``cells`` (grid cells over the between-study sd) and ``setup_s`` (building the proposal,
+    included in ``run_s``). ``mean_steps`` counts gradient
+        evaluations per draw for NUTS and proposals per draw for the IMH.
+    """
 
     chains: int
     warmup: int
@@ -357,9 +369,31 @@ class SamplerReport:
     run_s: float
     cached: bool
     reference_tau: float | None
+    algorithm: str = "nuts"
+    acceptance: FloatArray | None = None
+    proposal_efficiency: float | None = None
+    thin: int = 1
+    cells: int | None = None
+    setup_s: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
+        if self.algorithm == "imh":
+            return {
+                "algorithm": self.algorithm,
+                "chains": self.chains,
+                "warmup": self.warmup,
+                "samples": self.samples,
+                "thin": self.thin,
+                "cells": self.cells,
+                "acceptance": [float(a) for a in self.acceptance]
+                if self.acceptance is not None
+                else None,
+                "proposal_efficiency": self.proposal_efficiency,
+                "setup_s": self.setup_s,
+                "run_s": self.run_s,
+            }
         return {
+            "algorithm": self.algorithm,
             "chains": self.chains,
             "warmup": self.warmup,
             "samples": self.samples,

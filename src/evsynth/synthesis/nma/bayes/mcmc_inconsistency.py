@@ -42,14 +42,11 @@ from evsynth._core.rng import RNGLike
 from evsynth._core.summary import Summary
 from evsynth.synthesis.nma.bayes.mcmc import (
     Likelihood,
-    McmcOptions,
     _seed,
     check_common,
-    fit_plan,
     manifest,
     read_data,
     tau_summaries,
-    warn_problems,
 )
 from evsynth.synthesis.nma.bayes.mcmc_data import (
     direct_comparisons,
@@ -62,6 +59,7 @@ from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
     SamplerReport,
     mcse_mean,
 )
+from evsynth.synthesis.nma.bayes.mcmc_fit import McmcOptions, fit_plan, warn_problems
 from evsynth.synthesis.nma.bayes.mcmc_result import draw_stats, with_reference
 from evsynth.synthesis.nma.bayes.priors import TauPrior, UniformTau
 from evsynth.synthesis.nma.bayes.result import TauSummary
@@ -355,7 +353,7 @@ def bayes_ume_mcmc(
         sampler=fit.sampler,
         seed=seed,
         manifest=manifest(net, opts, seed, "evsynth.synthesis.nma.bayes.bayes_ume_mcmc"),
-        notes=tuple(fit.problems),
+        notes=fit.notes,
     )
 
 
@@ -461,7 +459,7 @@ def bayes_nodesplit_mcmc(
                 ess_min=float(
                     np.nanmin(np.minimum(fit.diagnostics.ess_bulk, fit.diagnostics.ess_tail))
                 ),
-                notes=tuple(f"{t2} vs {t1}: {p}" for p in fit.problems),
+                notes=tuple(f"{t2} vs {t1}: {p}" for p in fit.notes),
             )
         )
     opts: dict[str, object] = {
