@@ -32,6 +32,7 @@ the baseline arm's mean (shared by every contrast of the study).
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -213,57 +214,59 @@ def _read_arms(
     needed = ~np.isnan(y_all) if contrast else np.ones(len(se_all), dtype=bool)
     _check_se(se_all[needed], se, np.flatnonzero(needed))
     out: list[StudyData] = []
-    for label, rows in data.groupby(study, sort=False).indices.items():
-        rows = np.asarray(rows)
+    # Plain Python lists in the loop: studies have two to four arms, and NumPy's per-call
+    # overhead on arrays that small would dominate the whole exact fit.
+    y_list, s_list = y_all.tolist(), se_all.tolist()
+    for label, index in data.groupby(study, sort=False).indices.items():
+        rows = [int(r) for r in index]
         name = _label(label)
-        trts = [labels[r] for r in rows]
-        y, s = y_all[rows], se_all[rows]
         if len(rows) < 2:
             raise DataError(
                 f"study {name!r} has a single arm",
-                location=InputLocation(row=int(rows[0]) + 1, field=study),
+                location=InputLocation(row=rows[0] + 1, field=study),
                 hint="Each study needs at least two arms to contribute a contrast",
             )
+        missing = [r for r in rows if math.isnan(y_list[r])]
         if contrast:
-            base = np.flatnonzero(np.isnan(y))
-            if base.size != 1:
+            if len(missing) != 1:
                 raise DataError(
-                    f"study {name!r} has {base.size} rows with a missing effect; TSD's contrast "
-                    "layout has exactly one (the baseline arm)",
-                    location=InputLocation(row=int(rows[0]) + 1, field=effect),
+                    f"study {name!r} has {len(missing)} rows with a missing effect; TSD's "
+                    "contrast layout has exactly one (the baseline arm)",
+                    location=InputLocation(row=rows[0] + 1, field=effect),
                 )
-            order = [int(base[0]), *[k for k in range(len(rows)) if k != base[0]]]
-        else:
-            if np.isnan(y).any():
-                bad = int(rows[np.flatnonzero(np.isnan(y))[0]])
-                raise DataError(
-                    f"study {name!r} has a missing arm effect",
-                    location=InputLocation(row=bad + 1, field=effect),
-                )
-            order = list(range(len(rows)))
-        trts = [trts[k] for k in order]
-        y, s, rows = y[order], s[order], rows[order]
+            rows = [missing[0], *[r for r in rows if r != missing[0]]]
+        elif missing:
+            raise DataError(
+                f"study {name!r} has a missing arm effect",
+                location=InputLocation(row=missing[0] + 1, field=effect),
+            )
+        trts = [labels[r] for r in rows]
         if len(set(trts)) < len(trts):
             raise DataError(
                 f"study {name!r} has the same treatment in two arms",
-                location=InputLocation(row=int(rows[0]) + 1, field=treatment),
+                location=InputLocation(row=rows[0] + 1, field=treatment),
                 hint="Pool arms of the same treatment before the analysis",
             )
-        m = len(trts) - 1
+        m = len(rows) - 1
+        var = [s_list[r] ** 2 for r in rows]
         if contrast:
             # The baseline's se is only needed for the covariance of a multi-arm study.
             if m > 1:
-                _check_se(s[:1], se, rows[:1])
-            base_var = float(s[0] ** 2) if m > 1 else 0.0
-            effect_k = y[1:]
-            cov = np.full((m, m), base_var)
-            np.fill_diagonal(cov, s[1:] ** 2)
+                _check_se(se_all[rows[:1]], se, rows[:1])
+            base_var = var[0] if m > 1 else 0.0
+            effect_k = [y_list[r] for r in rows[1:]]
+            diagonal = var[1:]
         else:
-            effect_k = y[1:] - y[0]
-            cov = np.full((m, m), float(s[0] ** 2))
-            np.fill_diagonal(cov, s[1:] ** 2 + s[0] ** 2)
-        _check_covariance(name, cov, int(rows[0]), se)
-        out.append(StudyData(name, tuple(trts), np.asarray(effect_k), cov))
+            base_var = var[0]
+            effect_k = [y_list[r] - y_list[rows[0]] for r in rows[1:]]
+            diagonal = [v + base_var for v in var[1:]]
+        if m == 1:
+            cov = np.array([diagonal])
+        else:
+            cov = np.full((m, m), base_var)
+            np.fill_diagonal(cov, diagonal)
+        _check_covariance(name, cov, rows[0], se)
+        out.append(StudyData(name, tuple(trts), np.array(effect_k), cov))
     return out
 
 

@@ -1,4 +1,4 @@
-r"""Bayesian network meta-analysis by MCMC (NUTS in NumPyro): NICE DSU TSD2's models.
+r"""Bayesian network meta-analysis by MCMC: NICE DSU TSD2's models.
 
 :func:`bayes_nma_mcmc` fits the consistency model of NICE DSU TSD2 (Dias S, Welton NJ, Sutton AJ,
 Ades AE 2011, updated 2016, Technical Support Document 2; Dias S, Sutton AJ, Ades AE, Welton NJ
@@ -11,9 +11,11 @@ Ades AE 2011, updated 2016, Technical Support Document 2; Dias S, Sutton AJ, Ade
 
 Priors as TSD2 by default (:math:`d_k \sim N(0, 100^2)`, :math:`\tau \sim U(0, 5)`), any
 :class:`.priors.TauPrior` otherwise. :mod:`.mcmc_inconsistency` adds the unrelated mean effects
-model and node-splitting. The models and the sampler are in :mod:`.models_numpyro`, the data and
-deviance in :mod:`.mcmc_data`, the result in :mod:`.mcmc_result`, diagnostics in
-:mod:`.mcmc_diagnostics`. NumPyro and JAX are imported only when a model is fitted.
+model and node-splitting. Binomial models are drawn by independence Metropolis-Hastings with a
+nested Laplace proposal (:mod:`.laplace_imh`: NumPy only, nothing compiled), everything else by
+NUTS (:mod:`.models_numpyro`; NumPyro and JAX are imported only then); :mod:`.mcmc_fit` runs
+either and computes the deviance and diagnostics. The data are in :mod:`.mcmc_data`, the result
+in :mod:`.mcmc_result`, diagnostics in :mod:`.mcmc_diagnostics`.
 """
 
 from __future__ import annotations
