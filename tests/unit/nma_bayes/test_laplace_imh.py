@@ -25,6 +25,8 @@ from evsynth.synthesis.nma.bayes.priors import HalfNormalTau, UniformTau
 from tests.conftest import DATA
 
 IS_TOLERANCE = 0.01  # relative error of an importance-sampling identity at 400,000 draws
+# TSD2's smoking data: arm rows, treatments 1-4, 1 = no contact (the reference).
+SMOKING = {"study": "studyn", "treatment": "trtn", "events": "r", "n": "n", "reference": "1"}
 
 
 def smoking() -> pd.DataFrame:
@@ -33,16 +35,7 @@ def smoking() -> pd.DataFrame:
 
 def smoking_model(random: bool) -> laplace_imh.LinearModel:
     net = read_data(
-        smoking(),
-        likelihood="binomial",
-        study="studyn",
-        treatment="trtn",
-        events="r",
-        n="n",
-        effect="diff",
-        se="se",
-        reference="1",
-        layout="auto",
+        smoking(), likelihood="binomial", effect="diff", se="se", layout="auto", **SMOKING
     )
     arrays, _ = model_arrays(
         net,
@@ -132,15 +125,11 @@ def test_other_tau_priors_run() -> None:
     # A half-normal prior on tau: the posterior median moves down from U(0, 5)'s 0.81.
     fit = bayes_nma_mcmc(
         smoking(),
-        study="studyn",
-        treatment="trtn",
-        events="r",
-        n="n",
-        reference="1",
         prior_tau=HalfNormalTau(0.5),
         higher_is_better=True,
         rng=5,
         sampler="imh",
+        **SMOKING,
     )
     assert fit.sampler.algorithm == "imh" and fit.converged
     assert fit.sd is not None and 0.4 < fit.sd.median < 0.8
@@ -174,11 +163,7 @@ def test_auto_falls_back_to_nuts_when_the_imh_fails(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(mcmc_fit, "_imh_sampler", stuck)
     kwargs = {
-        "study": "studyn",
-        "treatment": "trtn",
-        "events": "r",
-        "n": "n",
-        "reference": "1",
+        **SMOKING,
         "model": "fixed",
         "higher_is_better": True,
         "chains": 2,

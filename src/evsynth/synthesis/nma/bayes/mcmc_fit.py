@@ -111,6 +111,16 @@ class Fit:
         return (*self.problems, *((self.fallback,) if self.fallback else ()))
 
 
+@dataclass(frozen=True, slots=True)
+class _Model:
+    """What every sampler needs to know of the model besides the data."""
+
+    random: bool
+    prior: TauPrior | None
+    prior_d_sd: float
+    prior_baseline_sd: float
+
+
 def fit_plan(
     net: McmcNetwork,
     plan: Plan,
@@ -129,6 +139,7 @@ def fit_plan(
     the convergence checks is redone by NUTS, and the result says so. NUTS (NumPyro) draws
     everything else, and anything with ``sampler="nuts"``.
     """
+    spec = _Model(random, prior, prior_d_sd, prior_baseline_sd)
     kind = "binomial" if net.likelihood == "binomial" else "gaussian"
     if options.sampler == "imh" and kind != "binomial":
         raise EvsynthError(
@@ -137,36 +148,31 @@ def fit_plan(
             "bayes_nma_normal)",
         )
     if kind == "binomial" and options.sampler != "nuts":
-        imh_fit = _fit(net, plan, random, prior, prior_d_sd, prior_baseline_sd, options, seed, True)
+        imh_fit = _fit(net, plan, spec, options, seed, imh=True)
         if not imh_fit.problems or options.sampler == "imh":
             return imh_fit
-        nuts_fit = _fit(
-            net, plan, random, prior, prior_d_sd, prior_baseline_sd, options, seed, False
-        )
+        nuts_fit = _fit(net, plan, spec, options, seed, imh=False)
         note = (
             "Independence Metropolis-Hastings failed the convergence checks ("
             + " ".join(imh_fit.problems)
             + "); the draws are NUTS's."
         )
         return dataclasses.replace(nuts_fit, fallback=note)
-    return _fit(net, plan, random, prior, prior_d_sd, prior_baseline_sd, options, seed, False)
+    return _fit(net, plan, spec, options, seed, imh=False)
 
 
 def _imh_sampler(
-    arrays: dict[str, Any],
-    random: bool,
-    prior: TauPrior | None,
-    prior_d_sd: float,
-    prior_baseline_sd: float,
-    options: McmcOptions,
-    seed: int,
+    arrays: dict[str, Any], spec: _Model, options: McmcOptions, seed: int
 ) -> tuple[dict[str, FloatArray], SamplerReport]:
     model = linear_model(
-        arrays, random=random, prior_d_sd=prior_d_sd, prior_baseline_sd=prior_baseline_sd
+        arrays,
+        random=spec.random,
+        prior_d_sd=spec.prior_d_sd,
+        prior_baseline_sd=spec.prior_baseline_sd,
     )
     out = run_imh(
         model,
-        prior=prior if random else None,
+        prior=spec.prior if spec.random else None,
         chains=options.chains,
         warmup=options.warmup,
         samples=options.samples,
@@ -203,33 +209,22 @@ def _imh_sampler(
 
 
 def _fit(
-    net: McmcNetwork,
-    plan: Plan,
-    random: bool,
-    prior: TauPrior | None,
-    prior_d_sd: float,
-    prior_baseline_sd: float,
-    options: McmcOptions,
-    seed: int,
-    imh: bool,
+    net: McmcNetwork, plan: Plan, spec: _Model, options: McmcOptions, seed: int, *, imh: bool
 ) -> Fit:
+    random = spec.random
     kind = "binomial" if net.likelihood == "binomial" else "gaussian"
     if imh:
         arrays, extra = model_arrays(
             net,
             plan,
-            prior_d_sd=prior_d_sd,
-            prior_baseline_sd=prior_baseline_sd,
+            prior_d_sd=spec.prior_d_sd,
+            prior_baseline_sd=spec.prior_baseline_sd,
             prior_tau=np.zeros(3),
             tau_ref=None,
         )
-        draws, sampler = _imh_sampler(
-            arrays, random, prior, prior_d_sd, prior_baseline_sd, options, seed
-        )
+        draws, sampler = _imh_sampler(arrays, spec, options, seed)
     else:
-        draws, sampler, arrays, extra = _nuts_sampler(
-            net, plan, random, prior, prior_d_sd, prior_baseline_sd, options, seed
-        )
+        draws, sampler, arrays, extra = _nuts_sampler(net, plan, spec, options, seed)
     if kind == "binomial":
         dev = binomial_deviances(arrays, draws["lp"])
         study_of = extra["arm_study"]
@@ -276,16 +271,10 @@ def _fit(
 
 
 def _nuts_sampler(
-    net: McmcNetwork,
-    plan: Plan,
-    random: bool,
-    prior: TauPrior | None,
-    prior_d_sd: float,
-    prior_baseline_sd: float,
-    options: McmcOptions,
-    seed: int,
+    net: McmcNetwork, plan: Plan, spec: _Model, options: McmcOptions, seed: int
 ) -> tuple[dict[str, FloatArray], SamplerReport, dict[str, Any], dict[str, Any]]:
     """NUTS in NumPyro: the draws, the sampler's record and the model's arrays."""
+    random, prior = spec.random, spec.prior
     models = _import_models()
     family, prior_vec = (
         models.tau_prior_vector(prior) if (random and prior) else (None, np.zeros(3))
@@ -298,8 +287,8 @@ def _nuts_sampler(
     arrays, extra = model_arrays(
         net,
         plan,
-        prior_d_sd=prior_d_sd,
-        prior_baseline_sd=prior_baseline_sd,
+        prior_d_sd=spec.prior_d_sd,
+        prior_baseline_sd=spec.prior_baseline_sd,
         prior_tau=prior_vec,
         tau_ref=tau_ref,
     )
