@@ -115,6 +115,16 @@ def test_screen_from_csv_is_all_or_nothing_and_once(
     )
     result = cli("screen", "-p", project, "--from-csv", bad, ok=False)
     assert result.code == 2 and "Not a reason" in result.error_line
+    # The refused decision is named by its place: the second data row is line 3.
+    assert "bad.csv, line 3" in result.error_line
+    later = _decisions_csv(
+        tmp_path / "later.csv",
+        [(r, "Ann", "include", None) for r in ids[:6]]
+        + [(ids[6], "Ann", "exclude", "Not a reason")]
+        + [(r, "Ann", "include", None) for r in ids[7:]],
+    )
+    result = cli("screen", "-p", project, "--from-csv", later, ok=False)
+    assert "later.csv, line 8" in result.error_line, result.error_line
     assert count(project, "decisions") == 0
 
     good = _decisions_csv(

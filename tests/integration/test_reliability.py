@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from evsynth._core.errors import EvsynthError
 from evsynth.screening import Decision
 from evsynth.storage.project import open_project
 from evsynth.storage.screening_repo import add_decisions
@@ -241,6 +242,74 @@ def test_two_reviewers_deciding_at_once_through_the_storage_api(project: Path) -
     assert count(project, "decisions") == 40
     stored = query(project, "SELECT reviewer, count(*) FROM decisions GROUP BY reviewer")
     assert sorted(stored) == [("Ann", 20), ("Lee", 20)]
+
+
+def test_the_same_file_imported_by_two_processes_at_once_is_stored_once(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Check-then-insert under the write lock: the second import sees the first and refuses.
+
+    Each "process" has its own connection. The barrier holds each after its check "was this
+    file imported?" until the other has checked too, which without the lock makes both insert
+    (the check passes twice); with the lock the second is still waiting for the lock when the
+    first reaches the barrier, which then times out and lets the first commit.
+    """
+    from evsynth.records import read_records
+    from evsynth.storage import records_repo
+
+    source = tmp_path / "update.ris"
+    source.write_bytes((FORMATS / "asreview" / "embase.ris").read_bytes())
+    result = read_records(source)
+    real = records_repo.find_import_by_hash
+    both_checked = threading.Barrier(2)
+
+    def check_then_wait(session: object, sha256: str) -> object:
+        found = real(session, sha256)  # type: ignore[arg-type]
+        try:
+            both_checked.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(records_repo, "find_import_by_hash", check_then_wait)
+    before = count(project, "imports")
+    outcomes: list[str] = []
+
+    def run() -> None:
+        proj = open_project(project)
+        try:
+            records_repo.store_import(
+                proj.sessions, result, source_database="Embase", search_date=None, imported_by="Lee"
+            )
+            outcomes.append("stored")
+        except EvsynthError as exc:
+            outcomes.append(str(exc))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes.count("stored") == 1, outcomes
+    assert any("already imported" in o for o in outcomes), outcomes
+    assert count(project, "imports") == before + 1
+
+
+def test_times_are_stored_as_utc_whatever_their_zone(project: Path) -> None:
+    """An aware time in another zone is stored as its UTC clock time (naive), on any server."""
+    from datetime import timedelta, timezone
+
+    from sqlalchemy import select
+
+    from evsynth.storage.models import RevealRow
+
+    proj = open_project(project)
+    paris_summer = datetime(2026, 7, 1, 14, 30, tzinfo=timezone(timedelta(hours=2)))
+    with proj.sessions.begin() as session:
+        session.add(RevealRow(stage="title_abstract", revealed_by="Lee", created_at=paris_summer))
+    with proj.sessions() as session:
+        stored = session.scalars(select(RevealRow.created_at)).one()
+    assert stored == datetime(2026, 7, 1, 12, 30)
 
 
 def test_opening_one_project_from_many_threads_at_once(project: Path) -> None:

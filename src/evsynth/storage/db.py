@@ -16,7 +16,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -74,6 +74,23 @@ def upgrade(engine: Engine) -> None:
     with _MIGRATION_LOCK, engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+def lock_for_write(session: Session) -> None:
+    """Take the database's write lock at the start of a check-then-write transaction.
+
+    Without it, two processes can both check ("was this file imported?", "is this decision
+    valid given the history?") before either writes, and both write. The lock is held until
+    the transaction ends, so the second waits (up to the busy timeout) and then checks what the
+    first committed. SQLite: a write that changes nothing takes the database's write lock
+    (called first, before the transaction has read anything, so it waits instead of failing
+    on a stale snapshot). PostgreSQL: a transaction-scoped advisory lock.
+    """
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("UPDATE imports SET id = id WHERE 0 = 1"))
+    elif dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext('evsynth-write'))"))
 
 
 def open_database(url: str) -> sessionmaker[Session]:

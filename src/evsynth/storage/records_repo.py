@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from evsynth._core.errors import EvsynthError
 from evsynth.records import ReadResult, Record
+from evsynth.storage.db import lock_for_write
 from evsynth.storage.models import DuplicateLinkRow, ImportRow, RecordRow
 
 
@@ -99,6 +100,7 @@ def store_import(
 ) -> ImportSummary:
     """Store one read file and its records atomically; refuse a file imported before."""
     with factory.begin() as session:
+        lock_for_write(session)
         earlier = find_import_by_hash(session, result.sha256)
         if earlier is not None and not allow_repeat:
             raise EvsynthError(

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
 from evsynth.screening import Decision, ScreeningProtocol, Stage, check_events
 from evsynth.screening.prisma import SourceRecord
-from evsynth.storage.models import DecisionRow, ImportRow, RecordRow, RevealRow
+from evsynth.storage.db import lock_for_write
+from evsynth.storage.models import DecisionRow, EventLogRow, ImportRow, RecordRow, RevealRow
 from evsynth.storage.records_repo import current_links
 
 
@@ -119,23 +120,50 @@ def add_decisions(
     decisions: Sequence[Decision],
     *,
     also: Sequence[object] = (),
+    allow_repeat_log: bool = False,
+    locations: Sequence[InputLocation] | None = None,
 ) -> int:
     """Validate new decisions against the protocol and history, then store them together.
 
     All or nothing: one invalid decision stores none of them. The write is one transaction, so
     two reviewers deciding at the same moment are both stored (SQLite serialises the writes).
-    ``also``: other rows to store in the same transaction (the record of an imported log).
+    ``also``: other rows to store in the same transaction (the record of an imported log,
+    refused if a log with its hash is stored already, unless ``allow_repeat_log``). The
+    transaction takes the write lock first (:func:`.db.lock_for_write`), so a concurrent
+    writer's decisions are in the history this one is checked against. ``locations``: where
+    each decision came from (file and line); a decision the protocol refuses is then named by
+    its place.
     """
     with factory.begin() as session:
+        lock_for_write(session)
+        # The log's hash is checked under the same lock as the write (see import_event_log).
+        for row in also:
+            if isinstance(row, EventLogRow) and not allow_repeat_log:
+                seen = session.scalars(
+                    select(EventLogRow).where(EventLogRow.sha256 == row.sha256)
+                ).first()
+                if seen is not None:
+                    raise EvsynthError(
+                        f"{row.file_name} was already imported ({seen.n_events} decisions, "
+                        f"{seen.imported_at:%Y-%m-%d %H:%M})",
+                        hint="Nothing was added; pass --allow-repeat to add the same decisions "
+                        "again",
+                    )
         history = load_events(session)
         records = kept_record_ids(session)
         combined = [*history, *decisions]
-        check_events(
-            combined,
-            protocol,
-            records=records,
-            double_screened=double_screened_map(combined, protocol),
-        )
+        try:
+            check_events(
+                combined,
+                protocol,
+                records=records,
+                double_screened=double_screened_map(combined, protocol),
+            )
+        except EvsynthError as exc:
+            if locations is None or isinstance(exc, DataError):
+                raise
+            where = locations[_first_refused(history, decisions, protocol, records)]
+            raise DataError(exc.message, location=where, hint=exc.hint) from None
         session.add_all(
             DecisionRow(
                 record_id=int(d.record_id),
@@ -151,6 +179,41 @@ def add_decisions(
         )
         session.add_all(also)
     return len(decisions)
+
+
+def _first_refused(
+    history: Sequence[Decision],
+    decisions: Sequence[Decision],
+    protocol: ScreeningProtocol,
+    records: Collection[str],
+) -> int:
+    """Index of the first new decision the protocol refuses (the history itself is valid).
+
+    A prefix of the log is valid if and only if every event in it is, so the first refused
+    event is found by bisection over the prefixes: log2(n) checks of the log, not n.
+    """
+
+    def valid(k: int) -> bool:
+        combined = [*history, *decisions[:k]]
+        try:
+            check_events(
+                combined,
+                protocol,
+                records=records,
+                double_screened=double_screened_map(combined, protocol),
+            )
+        except EvsynthError:
+            return False
+        return True
+
+    low, high = 0, len(decisions)  # prefix `low` is valid, prefix `high` is not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if valid(middle):
+            low = middle
+        else:
+            high = middle
+    return high - 1
 
 
 def reveal(factory: sessionmaker[Session], stage: str, by: str) -> None:

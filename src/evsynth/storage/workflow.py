@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evsynth._core.errors import EvsynthError
+from evsynth._core.errors import EvsynthError, InputLocation
 from evsynth.screening import KappaResult, PrismaCounts, cohen_kappa, conflicts, prisma_counts
 from evsynth.screening.rules import Conflict
 from evsynth.storage.models import (
@@ -63,6 +63,8 @@ def import_event_log(
     """Store a table of decision events (a screening history) once, all or nothing."""
     sha = hashlib.sha256(raw).hexdigest()
     with project.sessions() as session:
+        # A quick answer before the file's decisions are parsed; add_decisions checks again
+        # under the write lock, which is what keeps two processes from both storing the log.
         seen = session.scalars(select(EventLogRow).where(EventLogRow.sha256 == sha)).first()
         if seen is not None and not allow_repeat:
             raise EvsynthError(
@@ -80,7 +82,15 @@ def import_event_log(
         n_events=len(decisions),
         imported_at=datetime.now(UTC),
     )
-    return add_decisions(project.sessions, project.protocol(), decisions, also=[log])
+    return add_decisions(
+        project.sessions,
+        project.protocol(),
+        decisions,
+        also=[log],
+        allow_repeat_log=allow_repeat,
+        # Data rows start on line 2 of the file (line 1 holds the column names).
+        locations=[InputLocation(file=file, line=i + 2) for i in range(len(decisions))],
+    )
 
 
 def _not_retrieved(session: Session) -> set[str]:
