@@ -178,3 +178,26 @@ def test_auto_falls_back_to_nuts_when_the_imh_fails(monkeypatch: pytest.MonkeyPa
     assert forced.sampler.algorithm == "imh" and not forced.converged
     assert auto.sampler.algorithm == "nuts"
     assert any("Independence Metropolis-Hastings failed" in note for note in auto.notes)
+
+
+def test_without_numpyro_the_imh_draws_stand_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_sampler = mcmc_fit._imh_sampler
+
+    def stuck(*args: object, **kwargs: object) -> object:
+        draws, report = real_sampler(*args, **kwargs)  # type: ignore[arg-type]
+        return {k: np.repeat(v[:, :1], v.shape[1], axis=1) for k, v in draws.items()}, report
+
+    real_find_spec = mcmc_fit.importlib.util.find_spec
+
+    def no_numpyro(name: str, *args: object) -> object:
+        return None if name == "numpyro" else real_find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mcmc_fit, "_imh_sampler", stuck)
+    monkeypatch.setattr(mcmc_fit.importlib.util, "find_spec", no_numpyro)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fit = bayes_nma_mcmc(
+            smoking(), model="fixed", higher_is_better=True, rng=3, samples=200, **SMOKING
+        )
+    assert fit.sampler.algorithm == "imh" and not fit.converged
+    assert any("NUTS is not installed" in note for note in fit.notes)

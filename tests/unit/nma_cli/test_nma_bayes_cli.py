@@ -290,6 +290,7 @@ def test_binomial_smoking_matches_jags(capsys: pytest.CaptureFixture[str]) -> No
     jags = load_json("bayes/bayes_jags.json")["smoking_binom_RE"]
     assert payload["engine"] == "mcmc" and payload["likelihood"] == "binomial"
     diagnostics = payload["diagnostics"]
+    assert diagnostics["sampler"] == "imh"  # the default for binomial data
     assert diagnostics["converged"] is True and diagnostics["rhat"] < 1.01
     assert diagnostics["ess_bulk"] > 400 and diagnostics["ess_tail"] > 400
     assert (payload["k"], payload["n_datapoints"]) == (24, 50)
@@ -302,6 +303,25 @@ def test_binomial_smoking_matches_jags(capsys: pytest.CaptureFixture[str]) -> No
         [t["sucra"] for t in payload["treatments"]], jags["sucra"], atol=BINOMIAL_PROBABILITY
     )
     assert abs(payload["resdev"] - jags["totresdev_mean"]) <= BINOMIAL_DEVIANCE
+
+
+@pytest.mark.skipif(mcmc_function() is None, reason="the MCMC engine (NumPyro) is not installed")
+def test_binomial_sampler_choice(capsys: pytest.CaptureFixture[str]) -> None:
+    # TSD2's smoking data, fixed effect: NUTS on request gives the same answer as the IMH
+    # (bayes_jags.json smoking_binom_FE: d2 0.224, d3 0.765, d4 0.840).
+    means = {}
+    for sampler in ("imh", "nuts"):
+        payload = _json(
+            ["nma", SMOKING, "--bayes", "--reference", "1", "--higher-is-better", "--seed", 2,
+             "--model", "fixed", "--sampler", sampler, "--json"],
+            capsys,
+        )  # fmt: skip
+        assert payload["diagnostics"]["sampler"] == sampler
+        means[sampler] = [t["mean"] for t in payload["treatments"][1:]]
+    jags = load_json("bayes/bayes_jags.json")["smoking_binom_FE"]["posterior"]
+    for sampler, values in means.items():
+        expected = [jags[f"d{k}"]["mean"] for k in (2, 3, 4)]
+        np.testing.assert_allclose(values, expected, atol=BINOMIAL_SUMMARY, err_msg=sampler)
 
 
 def test_binomial_without_the_mcmc_engine_is_one_clear_line(

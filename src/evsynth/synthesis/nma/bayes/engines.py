@@ -2,8 +2,9 @@
 
 The normal-likelihood models are computed exactly (:func:`.bayes_nma_normal`). The binomial
 model (logit link on arm data, NICE DSU TSD2; Dias et al. 2013, Med Decis Making 33:607-617,
-doi:10.1177/0272989X12458724) needs MCMC, which lives in :mod:`.mcmc` and needs NumPyro; this
-module finds it and says plainly when it is not there.
+doi:10.1177/0272989X12458724) needs MCMC, which lives in :mod:`.mcmc` (its default sampler for
+binomial data needs only NumPy and SciPy; NUTS needs NumPyro); this module finds it and says
+plainly when it is not there.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from evsynth._core.errors import EvsynthError
 MCMC_MODULE = "evsynth.synthesis.nma.bayes.mcmc"
 MCMC_FUNCTION = "bayes_nma_mcmc"
 NEEDS_MCMC = (
-    "binomial likelihood needs the MCMC engine (evsynth.synthesis.nma.bayes.mcmc with NumPyro), "
-    "which is not available here"
+    "binomial likelihood needs the MCMC engine (evsynth.synthesis.nma.bayes.mcmc), which is not "
+    "available here"
 )
 
 
@@ -46,7 +47,7 @@ def binomial_engine() -> Callable[..., Any]:
     if function is None:
         raise EvsynthError(
             NEEDS_MCMC,
-            hint="Install NumPyro (pip install numpyro) or use --likelihood normal on contrasts",
+            hint="Reinstall evsynth, or use --likelihood normal on contrasts",
         )
 
     def fit(
@@ -92,12 +93,14 @@ def is_mcmc(result: Any) -> bool:
 
 
 def mcmc_diagnostics(result: Any) -> dict[str, Any] | None:
-    """Convergence of an MCMC fit: worst R-hat, smallest bulk and tail ESS, ``converged``, the
-    failed checks and every parameter's values; None for the exact engine (no Monte Carlo)."""
+    """Convergence of an MCMC fit: the sampler (``imh`` or ``nuts``), worst R-hat, smallest bulk
+    and tail ESS, ``converged``, the failed checks and every parameter's values; None for the
+    exact engine (no Monte Carlo)."""
     if not is_mcmc(result):
         return None
     d = result.diagnostics
     return {
+        "sampler": str(getattr(result.sampler, "algorithm", "nuts")),
         "rhat": float(max(d.rhat)),
         "ess_bulk": float(min(d.ess_bulk)),
         "ess_tail": float(min(d.ess_tail)),

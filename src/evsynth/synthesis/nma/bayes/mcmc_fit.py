@@ -10,6 +10,7 @@ reports.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import warnings
 from collections.abc import Sequence
@@ -151,6 +152,13 @@ def fit_plan(
         imh_fit = _fit(net, plan, spec, options, seed, imh=True)
         if not imh_fit.problems or options.sampler == "imh":
             return imh_fit
+        if importlib.util.find_spec("numpyro") is None:
+            # Without NumPyro the IMH's draws stand, with their failed checks said plainly.
+            note = (
+                "Independence Metropolis-Hastings failed the convergence checks and NUTS is not "
+                "installed (pip install numpyro) to redo the run; increase samples."
+            )
+            return dataclasses.replace(imh_fit, fallback=note)
         nuts_fit = _fit(net, plan, spec, options, seed, imh=False)
         note = (
             "Independence Metropolis-Hastings failed the convergence checks ("
