@@ -151,14 +151,8 @@ def add_decisions(
                     )
         history = load_events(session)
         records = kept_record_ids(session)
-        combined = [*history, *decisions]
         try:
-            check_events(
-                combined,
-                protocol,
-                records=records,
-                double_screened=double_screened_map(combined, protocol),
-            )
+            _check_log(history, decisions, protocol, records)
         except EvsynthError as exc:
             if locations is None or isinstance(exc, DataError):
                 raise
@@ -181,6 +175,22 @@ def add_decisions(
     return len(decisions)
 
 
+def _check_log(
+    history: Sequence[Decision],
+    decisions: Sequence[Decision],
+    protocol: ScreeningProtocol,
+    records: Collection[str],
+) -> None:
+    """Check the history followed by new decisions against the protocol (raises if refused)."""
+    combined = [*history, *decisions]
+    check_events(
+        combined,
+        protocol,
+        records=records,
+        double_screened=double_screened_map(combined, protocol),
+    )
+
+
 def _first_refused(
     history: Sequence[Decision],
     decisions: Sequence[Decision],
@@ -194,14 +204,8 @@ def _first_refused(
     """
 
     def valid(k: int) -> bool:
-        combined = [*history, *decisions[:k]]
         try:
-            check_events(
-                combined,
-                protocol,
-                records=records,
-                double_screened=double_screened_map(combined, protocol),
-            )
+            _check_log(history, decisions[:k], protocol, records)
         except EvsynthError:
             return False
         return True
