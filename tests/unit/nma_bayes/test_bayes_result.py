@@ -174,3 +174,22 @@ def test_inference_data_needs_arviz(parkinsons_re: BayesNmaResult) -> None:
 def test_inference_data(parkinsons_re: BayesNmaResult) -> None:
     idata = parkinsons_re.to_inference_data(n=400, chains=4)
     assert idata.posterior["d"].shape == (4, 100, 4)
+
+
+def test_league_table_both_directions(parkinsons_re: BayesNmaResult) -> None:
+    # The league's "k versus j" is minus "j versus k", and its intervals are the contrasts'.
+    long = parkinsons_re.league()
+    n = len(parkinsons_re.treatments)
+    assert len(long) == n * (n - 1)
+    pairs = parkinsons_re.relative_effects().set_index(["treatment", "comparator"])
+    for row in long.itertuples():
+        if (row.treatment, row.comparator) in pairs.index:
+            expected = pairs.loc[(row.treatment, row.comparator)]
+            assert row.mean == pytest.approx(expected["mean"])
+            assert row.ci_low == pytest.approx(expected["q025"])
+        else:
+            expected = pairs.loc[(row.comparator, row.treatment)]
+            assert row.mean == pytest.approx(-expected["mean"])
+            assert row.ci_high == pytest.approx(-expected["q025"])
+    wide = parkinsons_re.league(wide=True)
+    assert [wide.iloc[i, i] for i in range(n)] == list(parkinsons_re.treatments)

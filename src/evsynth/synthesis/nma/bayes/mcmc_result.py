@@ -25,6 +25,14 @@ from evsynth._core.errors import EvsynthError
 from evsynth._core.provenance import Manifest
 from evsynth._core.summary import Summary
 from evsynth.synthesis.nma.bayes.data import pair_index
+from evsynth.synthesis.nma.bayes.frames import (
+    check_level,
+    contrasts_frame,
+    effects_frame,
+    interval_frame,
+    league_frame,
+    p_better_than_reference,
+)
 from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
     ParameterDiagnostics,
     SamplerReport,
@@ -34,7 +42,7 @@ from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
     mcse_sd,
 )
 from evsynth.synthesis.nma.bayes.priors import TauPrior
-from evsynth.synthesis.nma.bayes.result import BayesRanks, EffectSummary, TauSummary, quantile_name
+from evsynth.synthesis.nma.bayes.result import BayesRanks, EffectSummary, TauSummary
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -42,12 +50,6 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 STAT_NAMES = ("mean", "sd", "median", "low", "high")
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise EvsynthError(f"level={level} must lie between 0 and 1, e.g. 0.95")
-    return float(level)
 
 
 def draw_stats(x: FloatArray, level: float = 0.95) -> dict[str, float]:
@@ -214,104 +216,45 @@ class McmcNmaResult:
     @property
     def p_better_than_reference(self) -> FloatArray:
         """Posterior probability that each treatment beats the reference (NaN for itself)."""
-        out = self.prob_beats[:, 0].copy()
-        out[0] = np.nan
-        return np.asarray(out)
+        return p_better_than_reference(self.prob_beats)
 
     def _effects(self, level: float) -> EffectSummary:
-        if _check_level(level) == 0.95:
+        if check_level(level) == 0.95:
             return self.pairwise
         return effect_summary(self.posterior["d"], level)
 
     def to_frame(self, level: float = 0.95) -> DataFrame:
         """One row per treatment versus the reference, with SUCRA and P(better than reference)."""
-        tail = (1 - _check_level(level)) / 2
         eff = self._effects(level)
-        return pd.DataFrame(
-            {
-                "treatment": list(self.treatments),
-                "mean": eff.mean[:, 0],
-                "sd": eff.sd[:, 0],
-                "median": eff.median[:, 0],
-                quantile_name(tail): eff.q025[:, 0],
-                quantile_name(1 - tail): eff.q975[:, 0],
-                "sucra": self.sucra,
-                "p_better_than_reference": self.p_better_than_reference,
-            }
-        )
+        return effects_frame(self.treatments, eff, self.sucra, self.prob_beats, level)
 
     def conf_int(self, level: float = 0.95) -> DataFrame:
         """Central credible interval of each treatment versus the reference."""
-        eff = self._effects(level)
-        return pd.DataFrame(
-            {"ci_low": eff.q025[1:, 0], "ci_high": eff.q975[1:, 0]},
-            index=pd.Index(self.treatments[1:], name="treatment"),
-        )
+        return interval_frame(self.treatments, self._effects(level))
 
     def relative_effects(self, level: float = 0.95) -> DataFrame:
-        """Every pairwise contrast, treatment versus comparator (:math:`d_k - d_j`, j before k)."""
-        tail = (1 - _check_level(level)) / 2
+        """Every pairwise contrast, treatment versus comparator (:math:`d_k - d_j`, j before k),
+        with the Monte Carlo SE of each mean."""
         eff = self._effects(level)
-        rows = []
-        for j, k in pair_index(len(self.treatments)):
-            rows.append(
-                {
-                    "treatment": self.treatments[k],
-                    "comparator": self.treatments[j],
-                    "mean": eff.mean[k, j],
-                    "sd": eff.sd[k, j],
-                    "median": eff.median[k, j],
-                    quantile_name(tail): eff.q025[k, j],
-                    quantile_name(1 - tail): eff.q975[k, j],
-                    "p_better": self.prob_beats[k, j],
-                    "mcse_mean": self.pairwise_mcse.mean[k, j],
-                }
-            )
-        return pd.DataFrame(rows)
+        mcse = self.pairwise_mcse.mean
+        return contrasts_frame(
+            self.treatments,
+            eff,
+            self.prob_beats,
+            level,
+            extra=lambda k, j: {"mcse_mean": float(mcse[k, j])},
+        )
 
     def league(self, level: float = 0.95, *, wide: bool = False, digits: int = 2) -> DataFrame:
-        """League table: every ordered pair, row treatment versus column comparator.
-
-        Long format (``treatment, comparator, mean, sd, ci_low, ci_high, p_better``) or, with
-        ``wide=True``, an ``n x n`` table of ``"mean (ci_low, ci_high)"`` strings with the
-        treatment names on the diagonal (as :meth:`.NmaResult.league`).
-        """
+        """League table of every ordered pair (see :func:`.frames.league_frame`)."""
         eff = self._effects(level)
-        n = len(self.treatments)
-        if wide:
-            cells = [
-                [
-                    self.treatments[i]
-                    if i == j
-                    else f"{eff.mean[i, j]:.{digits}f} ({eff.q025[i, j]:.{digits}f}, "
-                    f"{eff.q975[i, j]:.{digits}f})"
-                    for j in range(n)
-                ]
-                for i in range(n)
-            ]
-            return pd.DataFrame(
-                cells,
-                index=pd.Index(self.treatments, name="treatment"),
-                columns=pd.Index(self.treatments, name="comparator"),
-            )
-        i, j = np.nonzero(~np.eye(n, dtype=bool))
-        return pd.DataFrame(
-            {
-                "treatment": [self.treatments[a] for a in i],
-                "comparator": [self.treatments[b] for b in j],
-                "mean": eff.mean[i, j],
-                "sd": eff.sd[i, j],
-                "ci_low": eff.q025[i, j],
-                "ci_high": eff.q975[i, j],
-                "p_better": self.prob_beats[i, j],
-            }
-        )
+        return league_frame(self.treatments, eff, self.prob_beats, wide=wide, digits=digits)
 
     def sd_interval(self, level: float = 0.95) -> tuple[float, float]:
         """Central credible interval of the between-study standard deviation."""
         if "sd" not in self.posterior:
             raise EvsynthError("a fixed-effect model has no between-study standard deviation")
-        tail = (1 - _check_level(level)) / 2
+        tail = (1 - check_level(level)) / 2
         low, high = np.quantile(self.posterior["sd"], [tail, 1 - tail])
         return float(low), float(high)
 

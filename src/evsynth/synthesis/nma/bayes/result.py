@@ -18,6 +18,14 @@ from evsynth._core.provenance import Manifest
 from evsynth._core.rng import RNGLike, as_generator
 from evsynth._core.summary import Summary
 from evsynth.synthesis.nma.bayes.data import NormalNetwork, pair_index
+from evsynth.synthesis.nma.bayes.frames import (
+    check_level,
+    contrasts_frame,
+    effects_frame,
+    interval_frame,
+    league_frame,
+    p_better_than_reference,
+)
 from evsynth.synthesis.nma.bayes.kernel import condition
 from evsynth.synthesis.nma.bayes.mixture import (
     full_parameters,
@@ -36,17 +44,6 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 # Draws per batch of conditional posteriors in draws(): bounds memory at about 100 MB.
 _CHUNK = 20_000
-
-
-def quantile_name(prob: float) -> str:
-    """Column name of a posterior quantile: 0.025 -> ``q025``, 0.975 -> ``q975``."""
-    return f"q{round(prob * 1000):03d}"
-
-
-def _check_level(level: float) -> float:
-    if not 0 < level < 1:
-        raise EvsynthError(f"level={level} must lie between 0 and 1, e.g. 0.95")
-    return float(level)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,15 +249,13 @@ class BayesNmaResult:
     @property
     def p_better_than_reference(self) -> FloatArray:
         """Posterior probability that each treatment beats the reference (NaN for itself)."""
-        out = self.prob_beats[:, 0].copy()
-        out[0] = np.nan
-        return np.asarray(out)
+        return p_better_than_reference(self.prob_beats)
 
     def _pair_stats(self, level: float) -> tuple[list[tuple[int, int]], dict[str, FloatArray]]:
         mean_full, cov_full = full_parameters(self.mixture_mean, self.mixture_cov)
         pairs = pair_index(len(self.treatments))
         mu, sd = pair_moments(mean_full, cov_full, pairs)
-        return pairs, summarise(self.weights, mu, sd, _check_level(level))
+        return pairs, summarise(self.weights, mu, sd, check_level(level))
 
     def _effects(self, level: float) -> EffectSummary:
         if level == 0.95:
@@ -270,54 +265,28 @@ class BayesNmaResult:
 
     def to_frame(self, level: float = 0.95) -> DataFrame:
         """One row per treatment versus the reference, with SUCRA and P(better than reference)."""
-        tail = (1 - _check_level(level)) / 2
-        eff = self._effects(level)
-        return pd.DataFrame(
-            {
-                "treatment": list(self.treatments),
-                "mean": eff.mean[:, 0],
-                "sd": eff.sd[:, 0],
-                "median": eff.median[:, 0],
-                quantile_name(tail): eff.q025[:, 0],
-                quantile_name(1 - tail): eff.q975[:, 0],
-                "sucra": self.sucra,
-                "p_better_than_reference": self.p_better_than_reference,
-            }
-        )
+        eff = self._effects(check_level(level))
+        return effects_frame(self.treatments, eff, self.sucra, self.prob_beats, level)
 
     def conf_int(self, level: float = 0.95) -> DataFrame:
         """Central credible interval of each treatment versus the reference."""
-        eff = self._effects(level)
-        return pd.DataFrame(
-            {"ci_low": eff.q025[1:, 0], "ci_high": eff.q975[1:, 0]},
-            index=pd.Index(self.treatments[1:], name="treatment"),
-        )
+        return interval_frame(self.treatments, self._effects(check_level(level)))
 
     def relative_effects(self, level: float = 0.95) -> DataFrame:
         """Every pairwise contrast, treatment versus comparator (:math:`d_k - d_j`, j before k)."""
-        tail = (1 - _check_level(level)) / 2
-        eff = self._effects(level)
-        rows = []
-        for j, k in pair_index(len(self.treatments)):
-            rows.append(
-                {
-                    "treatment": self.treatments[k],
-                    "comparator": self.treatments[j],
-                    "mean": eff.mean[k, j],
-                    "sd": eff.sd[k, j],
-                    "median": eff.median[k, j],
-                    quantile_name(tail): eff.q025[k, j],
-                    quantile_name(1 - tail): eff.q975[k, j],
-                    "p_better": self.prob_beats[k, j],
-                }
-            )
-        return pd.DataFrame(rows)
+        eff = self._effects(check_level(level))
+        return contrasts_frame(self.treatments, eff, self.prob_beats, level)
+
+    def league(self, level: float = 0.95, *, wide: bool = False, digits: int = 2) -> DataFrame:
+        """League table of every ordered pair (see :func:`.frames.league_frame`)."""
+        eff = self._effects(check_level(level))
+        return league_frame(self.treatments, eff, self.prob_beats, wide=wide, digits=digits)
 
     def sd_interval(self, level: float = 0.95) -> tuple[float, float]:
         """Central credible interval of the between-study standard deviation."""
         if self.prior_tau is None or self.tau_posterior is None:
             raise EvsynthError("a fixed-effect model has no between-study standard deviation")
-        tail = (1 - _check_level(level)) / 2
+        tail = (1 - check_level(level)) / 2
         low, high = tau_quantiles(self.prior_tau, self.tau_posterior, np.array([tail, 1 - tail]))
         return float(low), float(high)
 
