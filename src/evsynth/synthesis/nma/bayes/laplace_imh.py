@@ -45,6 +45,10 @@ Because proposals do not depend on the chain, all of them are drawn and evaluate
 vectorised; only the accept step runs in sequence. Nothing is compiled, so the first fit in a
 process is as fast as the next.
 
+The proposal suits conditional posteriors close to Gaussian. Arms with no events (or all
+events) make them skewed, and the chain then accepts few proposals and fails its checks; the
+``auto`` sampler of :mod:`.mcmc_fit` redoes such runs by NUTS.
+
 The grid spans where :math:`\tilde p(u \mid y)` is within ``drop`` (40) log units of its
 maximum (:func:`.quadrature.zoom`); posterior mass outside it (a density ratio below
 :math:`e^{-40}`) is ignored.
