@@ -125,3 +125,26 @@ def project(cli: Cli, tmp_path: Path) -> Path:
     cli("import", SEARCHES / "embase.ris", SEARCHES / "medline.nbib", "-p", folder)
     cli("dedupe", "-p", folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def example_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """``evsynth run --json`` once per test session on a fresh copy of the bundled example.
+
+    Returns its JSON and its report; the tests that read them share the one run (about ten
+    seconds) instead of each running the whole review again.
+    """
+    import contextlib
+    import io
+
+    target = tmp_path_factory.mktemp("example-run") / "pps-review"
+    shutil.copytree(
+        EXAMPLE,
+        target,
+        ignore=shutil.ignore_patterns("output", "evsynth.db", "evsynth.db-*", "__pycache__"),
+    )
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        main(["run", str(target), "--json"])
+    report = (target / "output" / "report.html").read_text(encoding="utf-8")
+    return json.loads(out.getvalue()), report

@@ -11,12 +11,8 @@ references.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
-import io
-import json
 import math
-import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -24,7 +20,6 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from evsynth.cli.app import main
 from evsynth.economics import sf12_items_from_sf36, within_trial_evaluation
 from tests.integration.conftest import EXAMPLE
 from tests.tolerances import EXACT
@@ -34,19 +29,9 @@ NAME = "synthetic-trial-cea"
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+def run(example_run: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], str]:
     """``evsynth run --json`` on a fresh copy of the example: its JSON and its report."""
-    target = tmp_path_factory.mktemp("economics-example") / "pps-review"
-    shutil.copytree(
-        EXAMPLE,
-        target,
-        ignore=shutil.ignore_patterns("output", "evsynth.db", "evsynth.db-*", "__pycache__"),
-    )
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        main(["run", str(target), "--json"])
-    report = (target / "output" / "report.html").read_text(encoding="utf-8")
-    return json.loads(out.getvalue()), report
+    return example_run
 
 
 def _spec() -> dict[str, Any]:

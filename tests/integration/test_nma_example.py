@@ -10,13 +10,9 @@ generator makes on purpose (its module docstring).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.util
-import io
-import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +20,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evsynth.cli.app import main
 from evsynth.synthesis.nma import network_meta_analysis
 from tests.conftest import DATA
 from tests.integration.conftest import EXAMPLE
@@ -33,19 +28,9 @@ LOPEZ_SHA256 = "bb663d4f81d6264b98fe5204291dbb5aca71af4b630806f48e8ca9cd24a09aa0
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+def run(example_run: tuple[dict[str, Any], str]) -> tuple[dict[str, Any], str]:
     """``evsynth run --json`` on a fresh copy of the example: its JSON and its report."""
-    target = tmp_path_factory.mktemp("nma-example") / "pps-review"
-    shutil.copytree(
-        EXAMPLE,
-        target,
-        ignore=shutil.ignore_patterns("output", "evsynth.db", "evsynth.db-*", "__pycache__"),
-    )
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        main(["run", str(target), "--json"])
-    report = (target / "output" / "report.html").read_text(encoding="utf-8")
-    return json.loads(out.getvalue()), report
+    return example_run
 
 
 def _section(report: str, name: str) -> str:

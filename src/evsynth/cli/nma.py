@@ -331,8 +331,10 @@ def nma(
             csv=csv,
         )
         return
-    if likelihood is not None or seed is not None:
-        raise EvsynthError("--likelihood and --seed apply to the Bayesian analysis: add --bayes")
+    if likelihood is not None or seed is not None or sampler != Sampler.auto:
+        raise EvsynthError(
+            "--likelihood, --seed and --sampler apply to the Bayesian analysis: add --bayes"
+        )
     if model == Model.fixed:
         model = Model.common
     _check_format(frame, measure, file)

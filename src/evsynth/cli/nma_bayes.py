@@ -404,6 +404,12 @@ def run_bayes(
     spec = bayes_input(
         frame, likelihood=likelihood, measure=measure, reference=reference, file=file
     )
+    if sampler != "auto" and spec.likelihood != "binomial":
+        raise EvsynthError(
+            f"--sampler {sampler} applies to the binomial likelihood; the normal likelihood is "
+            "computed exactly, without a sampler",
+            hint="Drop --sampler, or give arm-level events (r, n) for a binomial model",
+        )
     direction = False if higher_is_better is None else higher_is_better
     try:
         if grid:

@@ -18,8 +18,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from evsynth.synthesis.nma import BayesNmaGridResult, NmaGridResult, NmaResult
 from evsynth.synthesis.nma.bayes.engines import is_mcmc, mcmc_diagnostics
 
@@ -153,30 +151,14 @@ def engine_statement(bayes: Any) -> str:
         )
     values = mcmc_diagnostics(bayes) or {}
     sampler = bayes.sampler
-    if getattr(sampler, "algorithm", "nuts") == "imh":
-        acceptance = sampler.acceptance
-        accept_text = (
-            f", acceptance {float(np.min(acceptance)):.2f}-{float(np.max(acceptance)):.2f}"
-            if acceptance is not None and len(acceptance)
-            else ""
-        )
-        parts = [
-            "MCMC (independence Metropolis-Hastings with a nested Laplace proposal, "
-            f"{sampler.chains} chains x {sampler.samples} draws, every {sampler.thin}th of "
-            f"the proposals after {sampler.warmup}{accept_text}, seed {bayes.seed})",
-            f"max R-hat {values['rhat']:.3f}",
-            f"min bulk ESS {values['ess_bulk']:.0f}",
-            f"min tail ESS {values['ess_tail']:.0f}",
-        ]
-    else:
-        parts = [
-            f"MCMC (NumPyro NUTS, {sampler.chains} chains x {sampler.samples} draws after "
-            f"{sampler.warmup} warm-up, seed {bayes.seed})",
-            f"max R-hat {values['rhat']:.3f}",
-            f"min bulk ESS {values['ess_bulk']:.0f}",
-            f"min tail ESS {values['ess_tail']:.0f}",
-            f"{values['divergences']} divergent transitions",
-        ]
+    parts = [
+        f"MCMC ({sampler.describe(bayes.seed)})",
+        f"max R-hat {values['rhat']:.3f}",
+        f"min bulk ESS {values['ess_bulk']:.0f}",
+        f"min tail ESS {values['ess_tail']:.0f}",
+    ]
+    if sampler.algorithm == "nuts":
+        parts.append(f"{values['divergences']} divergent transitions")
     if not values["converged"]:
         parts.append("NOT CONVERGED: " + " ".join(values["problems"]))
     return "; ".join(parts)

@@ -134,6 +134,14 @@ def test_other_tau_priors_run() -> None:
     assert fit.sampler.algorithm == "imh" and fit.converged
     assert fit.sd is not None and 0.4 < fit.sd.median < 0.8
     assert fit.to_dict()["sampler"]["algorithm"] == "imh"
+    # Summaries and the report name the sampler that ran, not NUTS.
+    text = fit.summary().as_text()
+    assert "independence Metropolis-Hastings" in text and "NUTS" not in text
+    from evsynth.report.nma_bayes_view import engine_statement
+
+    statement = engine_statement(fit)
+    assert statement.startswith("MCMC (independence Metropolis-Hastings")
+    assert "divergent" not in statement
 
 
 def test_imh_is_for_binomial_models_only() -> None:

@@ -324,6 +324,20 @@ def test_binomial_sampler_choice(capsys: pytest.CaptureFixture[str]) -> None:
         np.testing.assert_allclose(values, expected, atol=BINOMIAL_SUMMARY, err_msg=sampler)
 
 
+def test_sampler_on_normal_data_or_without_bayes_is_one_clear_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # A sampler has no meaning for the exact normal engine, nor for the frequentist analysis.
+    for args, words in (
+        (["nma", SMOKING, "--reference", "1", "--sampler", "nuts"], "add --bayes"),
+        (
+            ["nma", LOPEZ_PAIRWISE, "--bayes", "--reference", "TAU", "--sampler", "imh"],
+            "applies to the binomial likelihood",
+        ),
+    ):
+        assert words in _fail(args, capsys)
+
+
 def test_binomial_without_the_mcmc_engine_is_one_clear_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

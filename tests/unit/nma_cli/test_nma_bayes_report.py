@@ -129,7 +129,7 @@ def test_binomial_fit_is_shown_on_the_odds_ratio_scale() -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)  # short chains, checked below
         bayes = bayes_nma_mcmc(
             arms, reference="No intervention", higher_is_better=True, rng=2,
-            chains=2, warmup=200, samples=250,
+            chains=2, warmup=200, samples=250, sampler="nuts",
         )  # fmt: skip
     section = NmaSection("s", "Smoking", None, None, "OR", "random", result=freq, bayes=bayes)
     view = section.views()[0]

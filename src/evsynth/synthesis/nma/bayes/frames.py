@@ -1,4 +1,5 @@
-"""The tidy tables every Bayesian NMA result gives, whichever engine computed it.
+"""The tidy tables (and the forest plot) every Bayesian NMA result gives, whichever engine
+computed it.
 
 The exact engine (:class:`.result.BayesNmaResult`) and the MCMC engine
 (:class:`.mcmc_result.McmcNmaResult`) summarise their posteriors in the same
@@ -9,7 +10,7 @@ functions turn them into DataFrames with the same columns for both.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,10 @@ from pandas import DataFrame
 
 from evsynth._core.errors import EvsynthError
 from evsynth.synthesis.nma.bayes.data import pair_index
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,4 +140,31 @@ def league_frame(
             "ci_high": eff.q975[i, j],
             "p_better": prob_beats[i, j],
         }
+    )
+
+
+def versus_reference_plot(
+    treatments: Sequence[str],
+    eff: Any,
+    higher_is_better: bool,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Figure:
+    """Forest plot of each treatment versus the reference (median, 95% CrI)."""
+    from evsynth.plots import forest_plot
+
+    reference = treatments[0]
+    kwargs.setdefault("xlabel", f"Versus {reference}")
+    kwargs.setdefault("null_value", 0.0)
+    if higher_is_better:
+        kwargs.setdefault("favours", (f"Favours {reference}", "Favours treatment"))
+    else:
+        kwargs.setdefault("favours", ("Favours treatment", f"Favours {reference}"))
+    return forest_plot(
+        list(treatments[1:]),
+        eff.median[1:, 0],
+        eff.q025[1:, 0],
+        eff.q975[1:, 0],
+        ax=ax,
+        **kwargs,
     )

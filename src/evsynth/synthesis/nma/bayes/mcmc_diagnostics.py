@@ -376,6 +376,23 @@ class SamplerReport:
     cells: int | None = None
     setup_s: float = 0.0
 
+    def describe(self, seed: int) -> str:
+        """How the draws were made, in a few words, for summaries and reports."""
+        if self.algorithm == "imh":
+            accept = ""
+            if self.acceptance is not None and len(self.acceptance):
+                low, high = float(np.min(self.acceptance)), float(np.max(self.acceptance))
+                accept = f", acceptance {low:.2f}-{high:.2f}"
+            return (
+                "independence Metropolis-Hastings with a nested Laplace proposal, "
+                f"{self.chains} chains x {self.samples} draws, every {self.thin}th of the "
+                f"proposals after {self.warmup}{accept}, seed {seed}"
+            )
+        return (
+            f"NumPyro NUTS, {self.chains} chains x {self.samples} draws after {self.warmup} "
+            f"warm-up, seed {seed}"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         if self.algorithm == "imh":
             return {

@@ -32,6 +32,7 @@ from evsynth.synthesis.nma.bayes.frames import (
     interval_frame,
     league_frame,
     p_better_than_reference,
+    versus_reference_plot,
 )
 from evsynth.synthesis.nma.bayes.mcmc_diagnostics import (
     ParameterDiagnostics,
@@ -425,7 +426,6 @@ class McmcNmaResult:
         direction = "higher" if self.higher_is_better else "lower"
         prior = self.prior_tau.describe() if self.prior_tau else "tau = 0 (fixed effect)"
         other = [n for n in self.plugins if n != self.plugin]
-        run = self.sampler
         notes = [
             f"{len(self.studies)} studies, {len(self.treatments)} treatments, {self.n_datapoints} "
             f"data points; {direction} values are better.",
@@ -438,8 +438,12 @@ class McmcNmaResult:
                 for o in other
             )
             + ".",
-            f"NUTS: {run.chains} chains x {run.samples} draws after {run.warmup} warm-up (seed "
-            f"{self.seed}); {run.divergences} divergent transitions.",
+            f"Sampler: {self.sampler.describe(self.seed)}"
+            + (
+                f"; {self.sampler.divergences} divergent transitions."
+                if self.sampler.algorithm == "nuts"
+                else "."
+            ),
         ]
         notes.extend(self.notes)
         return Summary(
@@ -448,22 +452,8 @@ class McmcNmaResult:
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Figure:
         """Forest plot of each treatment versus the reference (median, 95% CrI)."""
-        from evsynth.plots import forest_plot
-
-        eff = self.pairwise
-        kwargs.setdefault("xlabel", f"Versus {self.reference}")
-        kwargs.setdefault("null_value", 0.0)
-        if self.higher_is_better:
-            kwargs.setdefault("favours", (f"Favours {self.reference}", "Favours treatment"))
-        else:
-            kwargs.setdefault("favours", ("Favours treatment", f"Favours {self.reference}"))
-        return forest_plot(
-            list(self.treatments[1:]),
-            eff.median[1:, 0],
-            eff.q025[1:, 0],
-            eff.q975[1:, 0],
-            ax=ax,
-            **kwargs,
+        return versus_reference_plot(
+            self.treatments, self.pairwise, self.higher_is_better, ax=ax, **kwargs
         )
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ from evsynth.synthesis.nma.bayes.frames import (
     interval_frame,
     league_frame,
     p_better_than_reference,
+    versus_reference_plot,
 )
 from evsynth.synthesis.nma.bayes.kernel import condition
 from evsynth.synthesis.nma.bayes.mixture import (
@@ -461,22 +462,8 @@ class BayesNmaResult:
 
     def plot(self, ax: Axes | None = None, **kwargs: Any) -> Figure:
         """Forest plot of each treatment versus the reference (median, 95% CrI)."""
-        from evsynth.plots import forest_plot
-
-        eff = self.pairwise
-        kwargs.setdefault("xlabel", f"Versus {self.reference}")
-        kwargs.setdefault("null_value", 0.0)
-        if self.higher_is_better:
-            kwargs.setdefault("favours", (f"Favours {self.reference}", "Favours treatment"))
-        else:
-            kwargs.setdefault("favours", ("Favours treatment", f"Favours {self.reference}"))
-        return forest_plot(
-            list(self.treatments[1:]),
-            eff.median[1:, 0],
-            eff.q025[1:, 0],
-            eff.q975[1:, 0],
-            ax=ax,
-            **kwargs,
+        return versus_reference_plot(
+            self.treatments, self.pairwise, self.higher_is_better, ax=ax, **kwargs
         )
 
     def __str__(self) -> str:
