@@ -378,33 +378,6 @@ def test_placement_shifted_one_field_still_matches() -> None:
     assert shifted_once.clusters == ()
 
 
-def test_retitled_letter_is_listed_for_review() -> None:
-    # haematology id_0000818 and id_0000819: the same letter under two titles. Too weak to
-    # merge (related title, same authors, journal and year, no placement on one side).
-    result = find_duplicates(
-        frame(
-            {
-                "title": "Eculizumab in severe Shiga-toxin-associated HUS",
-                "author": "Lapeyraque, A. L. and Malina, M. and Fremeaux-Bacchi, V. and "
-                "Boppel, T. and Kirschfink, M. and Oualha, M.",
-                "year": 2011,
-                "journal": "New England Journal of Medicine",
-                "volume": 364,
-                "pages": "2561-2563",
-            },
-            {
-                "title": "Complement Blockade in Severe Shiga-Toxin–Associated HUS",
-                "author": "Lapeyraque, AL and Malina, M and Fremeaux-Bacchi, V and Boppel, T "
-                "and Kirschfink, M",
-                "year": 2011,
-                "journal": "New Engl J Med",
-            },
-        )
-    )
-    assert result.clusters == ()
-    assert decision(result, "r0", "r1") == ("uncertain", "title_related")
-
-
 # --- attaching companions -------------------------------------------------------------------
 
 

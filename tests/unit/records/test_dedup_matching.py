@@ -187,6 +187,55 @@ def test_short_generic_titles_need_the_issue_placement() -> None:
     assert find_duplicates(frame(placed, placed)).clusters == (("r0", "r1"),)
 
 
+# haematology id_0000818 (placed) and id_0000819 (the same letter exported without placement).
+LETTER = {
+    "title": "Eculizumab in severe Shiga-toxin-associated HUS",
+    "author": "Lapeyraque, A. L. and Malina, M. and Fremeaux-Bacchi, V. and Boppel, T. and "
+    "Kirschfink, M. and Oualha, M. and Proulx, F.",
+    "year": 2011,
+    "journal": "New England Journal of Medicine",
+    "volume": "364",
+    "number": "26",
+    "pages": "2561-2563",
+}
+RETITLED = {
+    "title": "Complement Blockade in Severe Shiga-Toxin-Associated HUS",
+    "author": "Lapeyraque, AL and Malina, M and Fremeaux-Bacchi, V and Boppel, T and Kirschfink, M",
+    "year": 2011,
+    "journal": "New Engl J Med",
+}
+
+
+def test_retitled_record_without_placement_joins_its_placed_twin() -> None:
+    result = find_duplicates(frame(LETTER, RETITLED))
+    assert result.clusters == (("r0", "r1"),)
+    assert decision(result, "r0", "r1") == ("duplicate", "related_title_unplaced")
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"volume": "364", "pages": "2570"}, "both placed, on different pages"),
+        ({"year": 2012}, "another year"),
+        ({"journal": "Lancet"}, "another journal"),
+        ({"author": "Malina, M and Lapeyraque, AL and Boppel, T"}, "another first author"),
+        ({"author": "Lapeyraque, AL and Malina, M"}, "two authors do not make a group"),
+        ({"title": "Complement blockade in atypical HUS after transplantation"}, "unrelated"),
+    ],
+)
+def test_retitled_record_needs_every_piece_of_evidence(change: dict[str, object], why: str) -> None:
+    result = find_duplicates(frame(LETTER, {**RETITLED, **change}))
+    assert result.clusters == (), why
+
+
+def test_two_unplaced_records_with_related_titles_are_only_shown_for_review() -> None:
+    # Neither record is placed, so nothing says they are one item: a reviewer decides.
+    unplaced = {k: v for k, v in LETTER.items() if k not in ("volume", "number", "pages")}
+    result = find_duplicates(frame(unplaced, RETITLED))
+    assert result.clusters == ()
+    assert decision(result, "r0", "r1") == ("uncertain", "title_related")
+
+
 # --- hard cases: never merged -----------------------------------------------------------------
 
 

@@ -40,6 +40,9 @@ WEIGHTS = {
 MIN_CONTAINED_TITLE = 40
 # Titles shorter than this ("Editorial", "Atypical HUS") are shared by different items.
 MIN_INFORMATIVE_TITLE = 25
+# A list of this many authors identifies a research group; one or two names are shared by
+# unrelated items of a prolific author.
+MIN_GROUP_AUTHORS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,9 @@ class PairFeatures:
     kind_differs: BoolArray
     entry_differs: BoolArray
     both_conference: BoolArray
+    unplaced_twin: BoolArray
+    """One record has its volume and first page, the other neither (an export that lost its
+    placement), and both list at least :data:`MIN_GROUP_AUTHORS` authors."""
 
 
 def _paired(values: Sequence[str], index: IntArray) -> list[str]:
@@ -248,6 +254,12 @@ def pair_features(
         _paired(records.abstract, left), _paired(records.abstract, right), fuzz.ratio, workers
     )
     kinds, groups = records.kind, records.entry_group
+    placed = (records.volume != MISSING) & (records.page_first != MISSING)
+    unplaced = (records.volume == MISSING) & (records.page_first == MISSING)
+    group = np.minimum(records.n_authors[left], records.n_authors[right]) >= MIN_GROUP_AUTHORS
+    unplaced_twin = group & (
+        (placed[left] & unplaced[right]) | (unplaced[left] & placed[right])
+    )
     return PairFeatures(
         left=left,
         right=right,
@@ -287,4 +299,5 @@ def pair_features(
             ],
             dtype=bool,
         ),
+        unplaced_twin=unplaced_twin,
     )

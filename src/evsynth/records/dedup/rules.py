@@ -209,6 +209,22 @@ def rules(features: PairFeatures) -> list[tuple[str, BoolArray]]:
             & pages_same
             & journal_same,
         ),
+        (
+            # An export that lost an article's placement and took another form of its title
+            # (haematology id_0000818/819, a letter indexed as "Eculizumab in ..." with volume
+            # and pages and as "Complement blockade in ..." without): the same group of
+            # authors, first author first, in the same journal and year, under a related
+            # title, with one record placed and the other not placed at all. Two items of one
+            # group in one journal and year are both placed, so pages tell them apart.
+            "related_title_unplaced",
+            at_least(title, TITLE_RELATED)
+            & features.title_informative
+            & features.first_author
+            & authors_same
+            & year_same
+            & journal_same
+            & features.unplaced_twin,
+        ),
     ]
 
 
@@ -248,9 +264,9 @@ def decide(features: PairFeatures, threshold: float, uncertain_threshold: float)
         & at_least(features.authors, AUTHORS_SAME)
         & equals(features.year_gap, 0)
     )
-    # A letter retitled between exports (haematology id_0000818/819: "Eculizumab in ..." and
-    # "Complement blockade in ..."): a related title by the same authors in the same journal
-    # and year, with nothing placing the two apart. Too weak to merge; shown to a reviewer.
+    # A related title by the same authors in the same journal and year, with nothing placing
+    # the two apart but nothing placing them together either (both unplaced, or one author
+    # list too short for rule related_title_unplaced). Too weak to merge; shown to a reviewer.
     retitled = (
         at_least(features.title, TITLE_RELATED)
         & features.first_author
