@@ -130,7 +130,7 @@ class InteractiveOrder:
     ``prioritised`` ranks the reviewer's undecided records by predicted relevance once they
     have at least one include and one exclude (import order before), refitting on the
     schedule of :class:`~evsynth.screening.prioritise.RetrainSchedule` (after every include,
-    otherwise after 5% more decisions), so each answer is followed by the next record at
+    otherwise after 2% more decisions), so each answer is followed by the next record at
     once. ``import`` keeps import order.
     """
 

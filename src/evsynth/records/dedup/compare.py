@@ -257,9 +257,7 @@ def pair_features(
     placed = (records.volume != MISSING) & (records.page_first != MISSING)
     unplaced = (records.volume == MISSING) & (records.page_first == MISSING)
     group = np.minimum(records.n_authors[left], records.n_authors[right]) >= MIN_GROUP_AUTHORS
-    unplaced_twin = group & (
-        (placed[left] & unplaced[right]) | (unplaced[left] & placed[right])
-    )
+    unplaced_twin = group & ((placed[left] & unplaced[right]) | (unplaced[left] & placed[right]))
     return PairFeatures(
         left=left,
         right=right,

@@ -50,7 +50,7 @@ class RetrainSchedule:
     """
 
     warmup: int = 0
-    fraction: float = 0.05
+    fraction: float = 0.02
     on_include: bool = True
 
     def __post_init__(self) -> None:

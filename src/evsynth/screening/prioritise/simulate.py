@@ -237,7 +237,11 @@ def simulate(
     while found < total:
         if n_fits == 0 or schedule.due(len(rows), since_fit, last_include):
             picked = np.asarray(rows, dtype=np.intp)
-            scorer = model.fit(matrix[picked], y[picked], random_state, features.blocks)
+            if model.fit_views is not None and features.views:
+                parts = [view[picked] for view in features.views]
+                scorer = model.fit_views(parts, y[picked], random_state)
+            else:
+                scorer = model.fit(matrix[picked], y[picked], random_state, features.blocks)
             ranking = rank_order(scorer.score(matrix), labelled)
             position, since_fit, n_fits = 0, 0, n_fits + 1
         while labelled[ranking[position]]:
