@@ -42,7 +42,11 @@ def subset() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def features(subset: pd.DataFrame) -> FeatureMatrix:
     return screening_features(
-        subset["title"].tolist(), subset["abstract"].tolist(), None, with_terms=False
+        subset["title"].tolist(),
+        subset["abstract"].tolist(),
+        None,
+        with_terms=False,
+        with_views=True,
     )
 
 
@@ -94,7 +98,11 @@ def test_without_the_fast_path_linear_svc_gives_the_same(
     np.testing.assert_array_equal(fast.weights, slow.weights)
 
 
-def test_views_are_the_column_blocks_of_the_matrix(features: FeatureMatrix) -> None:
+def test_views_are_the_column_blocks_of_the_matrix(
+    subset: pd.DataFrame, features: FeatureMatrix
+) -> None:
+    without = screening_features(subset["title"].tolist(), subset["abstract"].tolist())
+    assert without.views == ()
     lo, k, hi = features.blocks
     assert len(features.views) == 2
     assert (features.views[0] != features.matrix[:, lo:k]).nnz == 0
@@ -129,3 +137,37 @@ def test_fast_path_prints_nothing(
     rows = _training(labels, 30, seed=3)
     assert fit_svm(features.views[0][rows], labels[rows]) is not None
     assert capfd.readouterr().out == ""
+
+
+def test_a_binding_that_disagrees_with_linear_svc_is_not_used(
+    subset: pd.DataFrame, features: FeatureMatrix, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = liblinear._binding
+
+    class Swapped:
+        """A binding whose arguments mean something else (here: C and tol swapped)."""
+
+        set_verbosity_wrap = staticmethod(real.set_verbosity_wrap)
+
+        @staticmethod
+        def train_wrap(*args: object) -> object:
+            args_ = list(args)
+            args_[4], args_[6] = args_[6], args_[4]
+            return real.train_wrap(*args_)
+
+    monkeypatch.setattr(liblinear, "_binding", Swapped())
+    liblinear.agrees.cache_clear()
+    try:
+        assert not liblinear.agrees()
+        labels = subset["label"].to_numpy()
+        rows = _training(labels, 40, seed=4)
+        matrix, y = features.views[0][rows], labels[rows]
+        assert liblinear.train_svm(matrix, y, balanced_weights(y, 9.8), 0.11, 1e-4, 1) is None
+        reference = LinearSVC(C=0.11, random_state=1).fit(
+            matrix, y, sample_weight=balanced_weights(y, 9.8)
+        )
+        np.testing.assert_array_equal(fit_svm(matrix, y, 1).weights, reference.coef_.ravel())
+    finally:
+        monkeypatch.undo()
+        liblinear.agrees.cache_clear()
+    assert liblinear.agrees()

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import warnings
 from importlib.metadata import EntryPoint
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
-from sklearn.feature_extraction.text import CountVectorizer
 
 from evsynth._core.errors import EvsynthError
 from evsynth.screening.prioritise import (
@@ -24,9 +21,6 @@ from evsynth.screening.prioritise import (
     screening_features,
     tfidf_features,
 )
-from evsynth.screening.prioritise.features import count_phrases
-
-DATA = Path(__file__).resolve().parents[2] / "data" / "screening"
 
 TEXTS = [
     "statin therapy randomised trial cholesterol",  # 0 include
@@ -142,40 +136,6 @@ def test_screening_features_two_views_share_one_vocabulary() -> None:
     assert plain[0, col["statin"]] / plain[0, col["cholesterol"]] == pytest.approx(1.0)
     # No phrase spans two fields.
     assert "trial cholesterol" not in col
-
-
-def _same_as_scikit_learn(texts: list[str]) -> None:
-    reference = CountVectorizer(ngram_range=(1, 2), dtype=np.float64)
-    expected = reference.fit_transform(texts).tocsr()
-    counts, terms = count_phrases(texts)
-    assert list(terms) == list(reference.get_feature_names_out())
-    assert counts.shape == expected.shape
-    assert (counts != expected).nnz == 0
-
-
-def test_phrase_counts_equal_scikit_learn_count_vectorizer_on_real_abstracts() -> None:
-    # Source of the texts: Cohen et al. (2006) NSAIDs subset in tests/data/screening.
-    data = pd.read_csv(DATA / "cohen2006_nsaids_subset.csv")
-    texts = [str(v) for v in (*data["title"].fillna(""), *data["abstract"].fillna(""))]
-    _same_as_scikit_learn(texts)
-
-
-def test_phrase_counts_equal_scikit_learn_on_awkward_text() -> None:
-    _same_as_scikit_learn(
-        [
-            "Ärzte in Zürich: β-blockers vs. ACE-inhibitors (n=12) -- 2nd trial",
-            "",
-            "a b c",  # one-letter words are not tokens
-            "repeat repeat repeat repeat",
-            "MIXED case Mixed CASE",
-            "tab\tand\nnew line_with_underscore 12 345",
-        ]
-    )
-
-
-def test_phrase_counts_without_any_word_are_an_error() -> None:
-    with pytest.raises(EvsynthError, match="no words"):
-        count_phrases(["a", "", "- ."])
 
 
 def test_rank_records_merges_a_term_across_views() -> None:

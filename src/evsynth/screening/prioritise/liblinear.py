@@ -7,8 +7,9 @@ label encoding, class weights, a new random generator) costs more than liblinear
 of 0.63 ms for 56 records). The matrices and labels here are built by evsynth and already are
 what the checks would produce, so :func:`train_svm` hands them to the same compiled solver with
 the same arguments and seed, and gives the same coefficients (checked against ``LinearSVC`` in
-the tests). Where this scikit-learn has no such binding, or it takes other arguments,
-:func:`train_svm` returns ``None`` and the caller uses ``LinearSVC``.
+the tests, and once per process on a small problem, :func:`agrees`). Where this scikit-learn
+has no such binding, or it gives something else, :func:`train_svm` returns ``None`` and the
+caller uses ``LinearSVC``.
 
 The solver is liblinear's (Fan et al. 2008, JMLR 9:1871-1874) L2-regularised squared-hinge
 SVM: dual coordinate descent (``-s 1``) when there are fewer records than terms, the primal
@@ -46,7 +47,8 @@ def _seed(random_state: int) -> int:
 
 
 def ready(matrix: Any) -> bool:
-    """Whether ``matrix`` is what ``LinearSVC``'s checks would hand to liblinear unchanged."""
+    """Whether ``matrix`` is what ``LinearSVC``'s checks would hand to liblinear unchanged, and
+    the binding in this scikit-learn gives what ``LinearSVC`` gives (:func:`agrees`)."""
     return (
         _binding is not None
         and sp.issparse(matrix)
@@ -54,10 +56,11 @@ def ready(matrix: Any) -> bool:
         and matrix.dtype == np.float64
         and matrix.indices.dtype == np.int32
         and matrix.indptr.dtype == np.int32
+        and agrees()
     )
 
 
-def train_svm(
+def _train(
     matrix: sp.csr_matrix,
     labels: NDArray[np.int64],
     sample_weight: NDArray[np.float64],
@@ -65,14 +68,6 @@ def train_svm(
     tol: float,
     random_state: int,
 ) -> tuple[NDArray[np.float64], float] | None:
-    """Weights and intercept of ``LinearSVC(C=c, tol=tol, random_state=random_state)`` fitted
-    with ``sample_weight``, or ``None`` when the binding cannot be used here.
-
-    ``labels`` must be 0/1 with both present (the caller checks); ``matrix`` must pass
-    :func:`ready`.
-    """
-    if not ready(matrix):
-        return None
     dual = matrix.shape[0] < matrix.shape[1]
     try:
         # liblinear's verbosity is a process-wide switch, on until someone turns it off (as
@@ -92,13 +87,55 @@ def train_svm(
             0.1,  # epsilon: unused by classification
             np.ascontiguousarray(sample_weight, dtype=np.float64),
         )
-    except TypeError:  # pragma: no cover - a binding with another signature
+    except (TypeError, ValueError):  # a binding with another signature
         return None
     if max(n_iter) >= MAX_ITER:
         warnings.warn(
             "Liblinear failed to converge, increase the number of iterations.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     coef = np.asarray(raw, dtype=np.float64)
     return coef[0, :-1].copy(), float(coef[0, -1])
+
+
+@lru_cache(maxsize=1)
+def agrees() -> bool:
+    """Whether the direct call gives ``LinearSVC``'s coefficients on a small fixed problem.
+
+    Checked once per process, so that a scikit-learn whose binding takes its arguments in
+    another order, or means something else by them, falls back to ``LinearSVC`` instead of
+    giving wrong rankings.
+    """
+    if _binding is None:
+        return False
+    from sklearn.svm import LinearSVC
+
+    rng = np.random.default_rng(20240601)
+    matrix = sp.random(12, 30, density=0.3, random_state=1, format="csr", dtype=np.float64)
+    labels = np.array([1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0], dtype=np.int64)
+    weights = rng.uniform(0.5, 2.0, size=12)
+    direct = _train(matrix, labels, weights, 0.11, 1e-4, 3)
+    if direct is None:
+        return False
+    model = LinearSVC(C=0.11, tol=1e-4, random_state=3).fit(matrix, labels, sample_weight=weights)
+    return bool(np.array_equal(direct[0], model.coef_.ravel()) and direct[1] == model.intercept_[0])
+
+
+def train_svm(
+    matrix: sp.csr_matrix,
+    labels: NDArray[np.int64],
+    sample_weight: NDArray[np.float64],
+    c: float,
+    tol: float,
+    random_state: int,
+) -> tuple[NDArray[np.float64], float] | None:
+    """Weights and intercept of ``LinearSVC(C=c, tol=tol, random_state=random_state)`` fitted
+    with ``sample_weight``, or ``None`` when the binding cannot be used here (then the caller
+    fits ``LinearSVC``).
+
+    ``labels`` must be 0/1 with both present (the caller checks).
+    """
+    if not ready(matrix):
+        return None
+    return _train(matrix, labels, sample_weight, c, tol, random_state)

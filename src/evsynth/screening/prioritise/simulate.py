@@ -349,7 +349,11 @@ def simulate_screening(
     _check_priors(labels, prior_idx)
     keywords = data["keywords"].tolist() if "keywords" in data.columns else None
     features = screening_features(
-        data["title"].tolist(), data["abstract"].tolist(), keywords, with_terms=False
+        data["title"].tolist(),
+        data["abstract"].tolist(),
+        keywords,
+        with_terms=False,
+        with_views=True,
     )
     return simulate(
         features,
