@@ -11,7 +11,8 @@ Models
     each view of
     :func:`~evsynth.screening.prioritise.features.screening_features` (title + abstract; title
     twice + abstract + keywords), the standardised scores averaged. Chosen on tuning seeds
-    100-104, never on the seeds reported in ``benchmarks/README.md``.
+    100-104, not on the seeds reported in ``benchmarks/README.md`` (which says what had been
+    seen on those when the refit schedule changed).
 ``svm``
     ASReview LAB's ``elas_u4`` classifier: linear SVM, C = 0.11, squared hinge, "balanced"
     sample weights with ratio 9.8 (ASReview 2-3 ``models/models.py``), for comparison.
