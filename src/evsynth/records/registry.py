@@ -15,15 +15,14 @@ plug-in that fails to load, or whose name is already taken, is left out with a
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import PurePath
-from types import MappingProxyType
 
 from evsynth._core.errors import DataError, InputLocation, choice_error
+from evsynth._core.plugins import load_registry
 from evsynth.records.encoding import binary_kind, head_text
 from evsynth.records.model import Record
 
@@ -99,32 +98,7 @@ def available_readers() -> Mapping[str, Reader]:
 
     Loaded once per process; ``available_readers.cache_clear()`` reloads the entry points.
     """
-    found: dict[str, Reader] = {}
-    n_builtin = len(_BUILTIN)
-    for index, entry_point in enumerate(_entry_points()):
-        builtin = index < n_builtin
-        try:
-            reader = entry_point.load()
-        except Exception as exc:  # a broken plug-in must not stop every import
-            if builtin:
-                raise
-            warnings.warn(
-                f"reader plug-in {entry_point.name!r} ({entry_point.value}) failed to load "
-                f"and is left out: {exc}",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            continue
-        if not isinstance(reader, Reader) or reader.name in found:
-            why = "is not a Reader" if not isinstance(reader, Reader) else "repeats a name"
-            warnings.warn(
-                f"reader plug-in {entry_point.name!r} ({entry_point.value}) {why} and is left out",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            continue
-        found[reader.name] = reader
-    return MappingProxyType(found)
+    return load_registry(_entry_points(), len(_BUILTIN), Reader, "reader")
 
 
 def get_reader(name: str) -> Reader:

@@ -15,14 +15,13 @@ plug-in that fails to load, or repeats a name, is left out with a ``RuntimeWarni
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
-from types import MappingProxyType
 
 from evsynth._core.errors import choice_error
+from evsynth._core.plugins import load_registry
 from evsynth.screening.prioritise.models import (
     Fit,
     FitViews,
@@ -83,32 +82,7 @@ def available_prioritisers() -> Mapping[str, Prioritiser]:
 
     Loaded once per process; ``available_prioritisers.cache_clear()`` reloads the entry points.
     """
-    found: dict[str, Prioritiser] = {}
-    n_builtin = len(_BUILTIN)
-    for index, entry_point in enumerate(_entry_points()):
-        try:
-            item = entry_point.load()
-        except Exception as exc:  # a broken plug-in must not stop screening
-            if index < n_builtin:
-                raise
-            warnings.warn(
-                f"prioritiser plug-in {entry_point.name!r} ({entry_point.value}) failed to "
-                f"load and is left out: {exc}",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            continue
-        if not isinstance(item, Prioritiser) or item.name in found:
-            why = "is not a Prioritiser" if not isinstance(item, Prioritiser) else "repeats a name"
-            warnings.warn(
-                f"prioritiser plug-in {entry_point.name!r} ({entry_point.value}) {why} "
-                "and is left out",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            continue
-        found[item.name] = item
-    return MappingProxyType(found)
+    return load_registry(_entry_points(), len(_BUILTIN), Prioritiser, "prioritiser")
 
 
 def get_prioritiser(name: str | Prioritiser) -> Prioritiser:

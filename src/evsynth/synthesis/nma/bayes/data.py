@@ -114,13 +114,15 @@ class NormalNetwork:
         return sum(len(s.effect) for s in self.studies)
 
 
-def _natural_key(label: str) -> tuple[tuple[int, float | str], ...]:
+def natural_key(label: str) -> tuple[tuple[int, float | str], ...]:
+    """Sort key that puts "2" before "10"."""
     return tuple(
         (0, float(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label)
     )
 
 
-def _label(value: object) -> str:
+def label_text(value: object) -> str:
+    """A treatment or study label as text: 2.0 read from a spreadsheet is "2"."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -208,7 +210,7 @@ def _read_arms(
     _check_labels(data, [study, treatment])
     y_all = _numbers(data, effect)
     se_all = _numbers(data, se)
-    labels = [_label(t) for t in data[treatment].tolist()]
+    labels = [label_text(t) for t in data[treatment].tolist()]
     # Standard errors checked at once where every row needs one (the arm layout, and the
     # non-baseline rows of the contrast layout); the study loop checks the rest.
     needed = ~np.isnan(y_all) if contrast else np.ones(len(se_all), dtype=bool)
@@ -219,7 +221,7 @@ def _read_arms(
     y_list, s_list = y_all.tolist(), se_all.tolist()
     for label, index in data.groupby(study, sort=False).indices.items():
         rows = [int(r) for r in index]
-        name = _label(label)
+        name = label_text(label)
         if len(rows) < 2:
             raise DataError(
                 f"study {name!r} has a single arm",
@@ -286,12 +288,12 @@ def _read_pairwise(data: pd.DataFrame) -> list[StudyData]:
     _check_labels(data, ["studlab", "treat1", "treat2"])
     te = _numbers(data, "TE")
     se = _numbers(data, "seTE")
-    treat1 = [_label(t) for t in data["treat1"].tolist()]
-    treat2 = [_label(t) for t in data["treat2"].tolist()]
+    treat1 = [label_text(t) for t in data["treat1"].tolist()]
+    treat2 = [label_text(t) for t in data["treat2"].tolist()]
     out: list[StudyData] = []
     for label, rows in data.groupby("studlab", sort=False).indices.items():
         rows = np.asarray(rows)
-        name = _label(label)
+        name = label_text(label)
         for r in rows:
             if not np.isfinite(te[r]):
                 raise DataError(
@@ -423,8 +425,8 @@ def read_network(
         studies = _read_pairwise(data)
     else:
         studies = _read_arms(data, study, treatment, effect, se, contrast=kind == "contrast")
-    names = sorted({t for s in studies for t in s.treatments}, key=_natural_key)
-    reference = _label(reference)
+    names = sorted({t for s in studies for t in s.treatments}, key=natural_key)
+    reference = label_text(reference)
     if reference not in names:
         raise EvsynthError(
             f"reference={reference!r} is not a treatment in the data",

@@ -37,10 +37,10 @@ from evsynth.synthesis.nma.bayes.data import (
     PAIRWISE_COLUMNS,
     Layout,
     StudyData,
-    _label,
     _read_arms,
     _read_pairwise,
     detect_layout,
+    label_text,
 )
 from evsynth.synthesis.nma.bayes.engines import binomial_engine, is_mcmc
 from evsynth.synthesis.nma.bayes.priors import TauPrior
@@ -481,7 +481,7 @@ def bayes_nma_grid(
         rows = data.loc[(keys == key).to_numpy()]
         if cell.result is not None:
             used = set(cell.result.studies)
-            labels = rows[study_column].map(_label)
+            labels = rows[study_column].map(label_text)
             rows = rows.loc[labels.isin(used).to_numpy()]
         cells.append(
             _fit_cell(

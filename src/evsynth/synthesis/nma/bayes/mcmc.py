@@ -106,37 +106,28 @@ def read_data(
             second=n,
             reference=reference,
         )
-    if layout == "arm":
-        return read_arms(
+    if layout != "arm":
+        net = read_network(
             data,
-            likelihood="normal",
             study=study,
             treatment=treatment,
-            first=effect,
-            second=se,
+            effect=effect,
+            se=se,
             reference=reference,
+            layout=layout,  # type: ignore[arg-type]
         )
-    net = read_network(
+        if net.layout != "arm":
+            return McmcNetwork("normal", net.layout, net.treatments, net.studies)
+    # The exact engine reads arm means as contrasts; TSD's arm-based model keeps the arms.
+    return read_arms(
         data,
+        likelihood="normal",
         study=study,
         treatment=treatment,
-        effect=effect,
-        se=se,
+        first=effect,
+        second=se,
         reference=reference,
-        layout=layout,  # type: ignore[arg-type]
     )
-    if net.layout == "arm":
-        # The exact engine reads arm means as contrasts; TSD's arm-based model keeps the arms.
-        return read_arms(
-            data,
-            likelihood="normal",
-            study=study,
-            treatment=treatment,
-            first=effect,
-            second=se,
-            reference=reference,
-        )
-    return McmcNetwork("normal", net.layout, net.treatments, net.studies)
 
 
 @functools.lru_cache(maxsize=1)

@@ -31,7 +31,6 @@ Methods 7:80-93, doi:10.1002/jrsm.1167)
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -42,7 +41,7 @@ import pandas as pd
 from scipy import linalg
 
 from evsynth._core.errors import DataError, EvsynthError, InputLocation
-from evsynth.synthesis.nma.bayes.data import StudyData
+from evsynth.synthesis.nma.bayes.data import StudyData, label_text, natural_key
 
 FloatArray = npt.NDArray[np.float64]
 # Model data: float and integer arrays by name.
@@ -73,19 +72,6 @@ class McmcNetwork:
     @property
     def reference(self) -> str:
         return self.treatments[0]
-
-
-def natural_key(label: str) -> tuple[tuple[int, float | str], ...]:
-    """Sort key that puts "2" before "10"."""
-    return tuple(
-        (0, float(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", label)
-    )
-
-
-def _label(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _numbers(data: pd.DataFrame, column: str) -> FloatArray:
@@ -151,9 +137,9 @@ def read_arms(
                 hint="Every row needs its study and treatment",
             )
     a, b = _numbers(data, first), _numbers(data, second)
-    labels = [_label(t) for t in data[treatment].tolist()]
+    labels = [label_text(t) for t in data[treatment].tolist()]
     names = sorted(set(labels), key=natural_key)
-    reference = _label(reference)
+    reference = label_text(reference)
     if reference not in names:
         raise EvsynthError(
             f"reference={reference!r} is not a treatment in the data",
@@ -163,7 +149,7 @@ def read_arms(
     studies: list[ArmStudy] = []
     for label, rows in data.groupby(study, sort=False).indices.items():
         rows = np.asarray(rows)
-        name = _label(label)
+        name = label_text(label)
         trts = [labels[r] for r in rows]
         if len(rows) < 2:
             raise DataError(

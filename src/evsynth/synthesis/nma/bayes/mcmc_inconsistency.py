@@ -262,12 +262,6 @@ class NodeSplitResult:
         return self.summary().as_text()
 
 
-def _fit_args(
-    data: pd.DataFrame, likelihood: str, columns: dict[str, str], reference: str, layout: str
-) -> Any:
-    return read_data(data, likelihood=likelihood, reference=reference, layout=layout, **columns)
-
-
 def bayes_ume_mcmc(
     data: pd.DataFrame,
     *,
@@ -303,7 +297,7 @@ def bayes_ume_mcmc(
         "effect": effect,
         "se": se,
     }
-    net = _fit_args(data, likelihood, columns, reference, layout)
+    net = read_data(data, likelihood=likelihood, reference=reference, layout=layout, **columns)
     random = model == "random"
     prior = (prior_tau or UniformTau(5.0)) if random else None
     plan = ume_plan(net)
@@ -402,7 +396,7 @@ def bayes_nodesplit_mcmc(
         "effect": effect,
         "se": se,
     }
-    net = _fit_args(data, likelihood, columns, reference, layout)
+    net = read_data(data, likelihood=likelihood, reference=reference, layout=layout, **columns)
     index = {t: i for i, t in enumerate(net.treatments)}
     if comparisons is None:
         pairs = splittable_comparisons(net)

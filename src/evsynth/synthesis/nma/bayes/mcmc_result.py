@@ -118,24 +118,11 @@ class McmcRanks(BayesRanks):
 
     __slots__ = ()
 
-    def summary(self) -> Summary:
-        n = len(self.treatments)
-        rows = [
-            [t, *self.probabilities[k], self.sucra[k], self.mean_rank[k]]
-            for k, t in enumerate(self.treatments)
-        ]
-        direction = "higher" if self.higher_is_better else "lower"
-        notes = [
-            f"Rank 1 is the best; {direction} values are better.",
+    def _draws_note(self) -> str:
+        return (
             f"From {self.n_draws:,} MCMC draws (seed {self.seed}); the Monte Carlo SE of a rank "
             f"probability is at most {float(self.mcse.max()):.4f} for independent draws "
-            "(autocorrelation raises it).",
-        ]
-        return Summary(
-            "Posterior rank probabilities",
-            ["treatment", *[f"rank {r + 1}" for r in range(n)], "SUCRA", "mean rank"],
-            rows,
-            notes,
+            "(autocorrelation raises it)."
         )
 
 

@@ -141,6 +141,14 @@ class BayesRanks:
         frame["mean_rank"] = self.mean_rank
         return frame
 
+    def _draws_note(self) -> str:
+        """Where the rank probabilities come from, and their Monte Carlo error."""
+        return (
+            f"Rank probabilities from {self.n_draws:,} draws of the exact posterior (seed "
+            f"{self.seed}); Monte Carlo SE at most {float(self.mcse.max()):.4f}. SUCRA and mean "
+            "rank are exact."
+        )
+
     def summary(self) -> Summary:
         n = len(self.treatments)
         rows = [
@@ -148,12 +156,7 @@ class BayesRanks:
             for k, t in enumerate(self.treatments)
         ]
         direction = "higher" if self.higher_is_better else "lower"
-        notes = [
-            f"Rank 1 is the best; {direction} values are better.",
-            f"Rank probabilities from {self.n_draws:,} draws of the exact posterior (seed "
-            f"{self.seed}); Monte Carlo SE at most {float(self.mcse.max()):.4f}. SUCRA and mean "
-            "rank are exact.",
-        ]
+        notes = [f"Rank 1 is the best; {direction} values are better.", self._draws_note()]
         return Summary(
             "Posterior rank probabilities",
             ["treatment", *[f"rank {r + 1}" for r in range(n)], "SUCRA", "mean rank"],
